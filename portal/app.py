@@ -1,0 +1,153 @@
+"""create_app(settings) → Starlette: routes from every domain, middleware, lifespan, error pages."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import os
+from typing import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+
+from portal import ROOT, db as dbmod, i18n, mail, migrate
+from portal.accounts.queries import load_current_user
+from portal.security import (
+    CsrfMiddleware, LocaleMiddleware, LoginRequired, SecurityHeadersMiddleware, UserMiddleware, login_url,
+)
+from portal.settings import Settings
+from portal.templating import render
+
+log = logging.getLogger(__name__)
+
+# Each domain package has a `routes` module exposing `routes: list[BaseRoute]`.
+DOMAINS = (
+    "portal.public", "portal.accounts", "portal.staff", "portal.registry",
+    "portal.elections_web", "portal.sello", "portal.compromiso", "portal.certificates",
+)
+ERROR_TITLES = {
+    400: i18n.N_("Solicitud no válida"),
+    403: i18n.N_("Acceso no permitido"),
+    404: i18n.N_("Página no encontrada"),
+    405: i18n.N_("Método no permitido"),
+    409: i18n.N_("Conflicto"),
+    413: i18n.N_("Archivo o formulario demasiado grande"),
+    422: i18n.N_("Datos no válidos"),
+    500: i18n.N_("Error del servidor"),
+}
+ERROR_TEXTS = {
+    400: i18n.N_("La solicitud no se pudo entender. Vuelva atrás e inténtelo de nuevo."),
+    403: i18n.N_("No tiene permiso para realizar esta acción o ver esta página. Si cree que es un error, vuelva a ingresar y recargue el formulario."),
+    404: i18n.N_("No encontramos la página que busca. Revise la dirección o vuelva al inicio."),
+    405: i18n.N_("Esta dirección no acepta esa operación."),
+    409: i18n.N_("La acción no se pudo completar porque el estado cambió. Recargue la página."),
+    413: i18n.N_("Lo enviado supera el tamaño permitido (10 MB por archivo)."),
+    422: i18n.N_("Algunos datos no son válidos. Revise el formulario."),
+    500: i18n.N_("Ocurrió un error inesperado. Ya quedó registrado; inténtelo de nuevo en unos minutos."),
+}
+
+
+def collect_routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for name in DOMAINS:
+        module = importlib.import_module(name + ".routes")
+        routes.extend(module.routes)
+    routes.append(Mount("/static", app=StaticFiles(directory=str(ROOT / "static")), name="static"))
+    return routes
+
+
+def error_page(request: Request, status: int, detail: str | None = None) -> Response:
+    code = status if status in ERROR_TITLES else (500 if status >= 500 else 400)
+    context = {
+        "status": status,
+        "title": i18n.gettext(ERROR_TITLES[code]),
+        "message": detail if detail and detail not in ("Not Found", "Forbidden", "Method Not Allowed")
+        else i18n.gettext(ERROR_TEXTS[code]),
+    }
+    return render(request, "errors/error.html", context, status=status)
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    response = error_page(request, exc.status_code, exc.detail)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def login_required(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LoginRequired)
+    return Response(status_code=303, headers={"Location": login_url(exc.next_path)})
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    # Outside LocaleMiddleware here: negotiate the language again for the page.
+    token = i18n.set_language(i18n.negotiate(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")))
+    try:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_page(request, 500)
+    finally:
+        i18n.reset_language(token)
+
+
+def _error_app(scope: Scope, status: int):  # type: ignore[no-untyped-def]
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_page(Request(scope, receive), status)
+        await response(scope, receive, send)
+    return app
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The portal as an ASGI app."""
+    settings = settings or Settings.from_env()
+    i18n.install()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        url = settings.database_url or os.environ.get("DATABASE_URL") or dbmod.embedded_url(settings.pgdata)
+        await migrate.apply(url)
+        database = await dbmod.connect(url, settings.db_min_size, settings.db_max_size)
+        app.state.db = database
+        sender = None
+        if settings.smtp_url:
+            sender = asyncio.create_task(mail.run_sender(database, settings.smtp_url, settings.mail_from))
+        try:
+            yield
+        finally:
+            if sender:
+                sender.cancel()
+            await database.disconnect()
+
+    async def loader(scope: Scope, user_id: int, version: int):  # type: ignore[no-untyped-def]
+        return await load_current_user(scope["app"].state.db, user_id, version)
+
+    app = Starlette(
+        routes=collect_routes(),
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, https_only=settings.https_only),
+            Middleware(LocaleMiddleware),
+            Middleware(
+                SessionMiddleware,
+                secret_key=str(settings.secret_key),
+                session_cookie="participa_session",
+                max_age=12 * 3600,
+                same_site="lax",
+                https_only=settings.https_only,
+            ),
+            Middleware(UserMiddleware, loader=loader),
+            Middleware(CsrfMiddleware, max_body=settings.max_upload_bytes + 512 * 1024, on_error=_error_app),
+        ],
+        exception_handlers={HTTPException: http_exception, LoginRequired: login_required, 500: server_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

@@ -1,0 +1,127 @@
+"""The `portal` command: serve, migrate, demo, create-admin, audit verify."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+import time
+from typing import Any
+
+from portal import db as dbmod, migrate
+from portal.settings import Settings
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL, else the embedded server (started now, stopped when this process exits)."""
+    if settings.database_url:
+        return settings.database_url
+    url = dbmod.embedded_url(settings.pgdata)
+    os.environ["DATABASE_URL"] = url  # workers spawned by uvicorn connect to the same server
+    return url
+
+
+async def _with_db(url: str, work: Any) -> Any:
+    await migrate.apply(url)
+    database = await dbmod.connect(url, 1, 4)
+    try:
+        return await work(database)
+    finally:
+        await database.disconnect()
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    applied = asyncio.run(migrate.apply(database_url(settings)))
+    print("\n".join(f"applied {name}" for name in applied) or "database is up to date")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from portal import demo
+
+    lines = asyncio.run(_with_db(database_url(settings), demo.load_all))
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from portal import demo
+
+    password = args.password or os.environ.get("PORTAL_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    if len(password) < 10:
+        print("error: the password needs at least 10 characters", file=sys.stderr)
+        return 2
+
+    async def work(database: dbmod.Database) -> str:
+        return await demo.create_staff(database, args.email, args.name, password, ["admin"])
+
+    try:
+        print(asyncio.run(_with_db(database_url(settings), work)))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from portal import audit
+
+    report = asyncio.run(_with_db(database_url(settings), audit.verify))
+    if report.ok:
+        print(f"OK: {report.rows} audit rows, chain intact")
+        return 0
+    print("\n".join(report.problems))
+    return 1
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    started = time.monotonic()
+    url = database_url(settings)
+    asyncio.run(migrate.apply(url))
+    if args.demo:
+        from portal import demo
+
+        print("\n".join(asyncio.run(_with_db(url, demo.load_all))))
+    print(f"Portal Participa: http://{args.host}:{args.port}/  (database ready in {time.monotonic() - started:.1f} s)",
+          flush=True)
+    uvicorn.run("portal.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                proxy_headers=True, forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+                log_level=args.log_level, access_log=args.access_log)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal", description="Portal Participa (SERMIG).")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web app (embedded PostgreSQL unless DATABASE_URL is set)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="load the demo data first (once) and print credentials")
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--no-access-log", dest="access_log", action="store_false")
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="apply pending migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help="load the demo data and print the credentials").set_defaults(func=cmd_demo)
+    admin = sub.add_parser("create-admin", help="create the first staff administrator")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Administración")
+    admin.add_argument("--password", help="or PORTAL_ADMIN_PASSWORD, or asked for")
+    admin.set_defaults(func=cmd_create_admin)
+    audit_p = sub.add_parser("audit", help="audit log tools")
+    audit_sub = audit_p.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="recompute the audit log's hash chain").set_defaults(func=cmd_audit)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args, Settings.from_env())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

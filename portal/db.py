@@ -1,0 +1,72 @@
+"""The one module that imports `databases`: connecting, the embedded server, row helpers.
+
+Query modules receive the `Database` handle as their first argument and use its
+`fetch_all` / `fetch_one` / `fetch_val` / `execute` / `transaction` methods with named
+parameters (`:name`). Note: write casts as `CAST(:x AS int)`, never `:x::int`, which the
+parameter parser would read as a second parameter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Any, Iterable, TypeVar
+
+from databases import Database
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+__all__ = ["Database", "connect", "embedded_url", "as_dict", "as_dicts", "to_dataclass", "to_dataclasses"]
+
+
+def embedded_url(pgdata: Path) -> str:
+    """Start (or reuse) the embedded PostgreSQL in `pgdata` and return its URL.
+
+    The server stops when the last process that asked for it exits, so `portal serve`
+    owns it and its workers only connect.
+    """
+    import pgserver  # imported lazily: servers with DATABASE_URL never need it
+
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    return server.get_uri()
+
+
+def connect_url(url: str, min_size: int = 2, max_size: int = 10) -> Database:
+    """A `Database` for `url` with a bounded pool (not yet connected)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    return Database(url, min_size=min_size, max_size=max_size)
+
+
+async def connect(url: str, min_size: int = 2, max_size: int = 10) -> Database:
+    """A connected `Database` for `url`."""
+    db = connect_url(url, min_size, max_size)
+    await db.connect()
+    return db
+
+
+def as_dict(row: Any) -> dict[str, Any] | None:
+    """A plain dict for one record (or None)."""
+    return None if row is None else dict(row._mapping)
+
+
+def as_dicts(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """Plain dicts for many records."""
+    return [dict(r._mapping) for r in rows]
+
+
+def to_dataclass(cls: type[T], row: Any) -> T | None:
+    """Build `cls` from a record, taking only the fields `cls` declares."""
+    if row is None:
+        return None
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    data = row._mapping
+    return cls(**{k: data[k] for k in names if k in data})
+
+
+def to_dataclasses(cls: type[T], rows: Iterable[Any]) -> list[T]:
+    """Build a list of `cls` from records."""
+    return [to_dataclass(cls, r) for r in rows]  # type: ignore[misc]

@@ -1,0 +1,128 @@
+"""Email through an outbox table: queued in the same transaction as the change that causes it.
+
+With `SMTP_URL` (smtp://user:pass@host:port, or smtps://… for TLS) a sender delivers pending
+messages with retries and back-off; without it messages stay in the outbox, readable by admins
+at /staff/correo, so the embedded default needs no mail server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from portal.db import Database
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+
+
+async def queue(db: Database, to: str | list[str], subject: str, body: str) -> None:
+    """Queue one message per recipient (call inside the change's transaction)."""
+    for addr in [to] if isinstance(to, str) else to:
+        await db.execute(
+            "INSERT INTO outbox (to_addr, subject, body) VALUES (:to, :subject, :body)",
+            {"to": addr, "subject": subject, "body": body},
+        )
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    tls: bool
+    starttls: bool
+
+    @classmethod
+    def from_url(cls, url: str) -> "SmtpConfig":
+        parts = urlparse(url)
+        tls = parts.scheme == "smtps"
+        return cls(
+            host=parts.hostname or "localhost",
+            port=parts.port or (465 if tls else 25),
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            tls=tls,
+            starttls=parts.scheme == "smtp+starttls",
+        )
+
+
+def _send_blocking(config: SmtpConfig, sender: str, to: str, subject: str, body: str) -> None:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="participa.serviciomigraciones.cl")
+    message.set_content(body)
+    smtp_cls = smtplib.SMTP_SSL if config.tls else smtplib.SMTP
+    with smtp_cls(config.host, config.port, timeout=20) as smtp:
+        if config.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if config.username:
+            smtp.login(config.username, config.password or "")
+        smtp.send_message(message)
+
+
+async def deliver_pending(db: Database, smtp_url: str, sender: str, limit: int = 50) -> dict[str, int]:
+    """Send due messages once; failures are retried later with exponential back-off."""
+    config = SmtpConfig.from_url(smtp_url)
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for _ in range(limit):
+        async with db.transaction():
+            # SKIP LOCKED lets several workers run senders without sending a message twice.
+            row = await db.fetch_one(
+                """SELECT id, to_addr, subject, body, attempts FROM outbox
+                   WHERE status = 'pending' AND next_attempt_at <= now()
+                   ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"""
+            )
+            if row is None:
+                break
+            try:
+                await asyncio.to_thread(_send_blocking, config, sender, row["to_addr"], row["subject"], row["body"])
+            except (OSError, smtplib.SMTPException) as exc:
+                attempts = row["attempts"] + 1
+                status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
+                await db.execute(
+                    """UPDATE outbox SET attempts = :a, status = :s, last_error = :e,
+                              next_attempt_at = now() + make_interval(secs => :delay)
+                       WHERE id = :id""",
+                    {"a": attempts, "s": status, "e": str(exc)[:500], "delay": 30 * 2 ** attempts, "id": row["id"]},
+                )
+                counts["failed" if status == "failed" else "retry"] += 1
+                continue
+            await db.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1 WHERE id = :id",
+                {"id": row["id"]},
+            )
+            counts["sent"] += 1
+    return counts
+
+
+async def run_sender(db: Database, smtp_url: str, sender: str, interval: float = 5.0) -> None:
+    """Background loop started by the app's lifespan when SMTP_URL is set."""
+    while True:
+        try:
+            await deliver_pending(db, smtp_url, sender)
+        except Exception:  # keep the loop alive; the outbox keeps the messages
+            log.exception("outbox sender failed")
+        await asyncio.sleep(interval)
+
+
+async def recent(db: Database, limit: int = 100, to: str | None = None) -> list[dict[str, Any]]:
+    """The newest messages, for the staff outbox page and for tests."""
+    rows = await db.fetch_all(
+        """SELECT id, created_at, to_addr, subject, body, status, attempts, last_error, sent_at
+           FROM outbox WHERE (CAST(:to AS text) IS NULL OR lower(to_addr) = lower(CAST(:to AS text)))
+           ORDER BY id DESC LIMIT :limit""",
+        {"limit": limit, "to": to},
+    )
+    return [dict(r._mapping) for r in rows]

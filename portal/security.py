@@ -1,0 +1,298 @@
+"""Who is asking, and may they: current user, CSRF, body limits, security headers, guards."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+from urllib.parse import quote
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal import i18n
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+STAFF_ROLES = ("reviewer", "election_officer", "ministro_de_fe", "sello_evaluator", "compromiso_evaluator", "admin")
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The signed-in person, as loaded once per request."""
+
+    id: int
+    email: str
+    name: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+    org_id: int | None = None
+    org_is_legal: bool = False
+    email_verified: bool = False
+    auth_version: int = 1
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles)
+
+    def has_role(self, *roles: str) -> bool:
+        """Admins hold every staff role."""
+        return "admin" in self.roles or bool(self.roles.intersection(roles))
+
+
+class LoginRequired(Exception):
+    """Raised by guards when nobody is signed in; answered with a redirect to /ingresar."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+# ----- guards (views call these first) -----
+
+def current_user(request: Request) -> CurrentUser | None:
+    return request.scope.get("state", {}).get("user")
+
+
+def require_user(request: Request) -> CurrentUser:
+    user = current_user(request)
+    if user is None:
+        raise LoginRequired(_next_path(request))
+    return user
+
+
+def require_staff(request: Request, *roles: str) -> CurrentUser:
+    """A staff member holding one of `roles` (any staff role when none given; admin always)."""
+    user = require_user(request)
+    if not user.is_staff or (roles and not user.has_role(*roles)):
+        raise HTTPException(403, i18n.gettext("Su cuenta no tiene permiso para esta página."))
+    return user
+
+
+def require_org(request: Request) -> CurrentUser:
+    """A representative of some organization."""
+    user = require_user(request)
+    if user.org_id is None:
+        raise HTTPException(403, i18n.gettext("Esta página es para representantes de una organización."))
+    return user
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only local paths are accepted as redirect targets (no scheme, no host, no //)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    return value
+
+
+def _next_path(request: Request) -> str:
+    path = request.url.path
+    if request.url.query:
+        path += "?" + request.url.query
+    return path
+
+
+def login_url(next_path: str) -> str:
+    return "/ingresar?next=" + quote(next_path, safe="/")
+
+
+# ----- middleware -----
+
+UserLoader = Callable[[Scope, int, int], Awaitable[CurrentUser | None]]
+
+
+class UserMiddleware:
+    """Loads the session's user once per request; a stale auth_version ends the session."""
+
+    def __init__(self, app: ASGIApp, loader: UserLoader) -> None:
+        self.app = app
+        self.loader = loader
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            state = scope.setdefault("state", {})
+            session = scope.get("session", {})
+            state["user"] = None
+            user_id, version = session.get("uid"), session.get("av")
+            if isinstance(user_id, int) and isinstance(version, int):
+                user = await self.loader(scope, user_id, version)
+                if user is None:
+                    session.clear()
+                state["user"] = user
+        await self.app(scope, receive, send)
+
+
+class LazyCsrfToken:
+    """The session's CSRF token, created the first time a page renders it."""
+
+    def __init__(self, session: dict[str, Any]) -> None:
+        self._session = session
+
+    def __str__(self) -> str:
+        token = self._session.get("csrf")
+        if not token:
+            token = self._session["csrf"] = secrets.token_urlsafe(32)
+        return token
+
+    __html__ = __str__
+
+    def __bool__(self) -> bool:
+        return True
+
+
+class CsrfMiddleware:
+    """Every unsafe request must carry the session's token (form field or X-CSRF-Token header).
+
+    The body is read here (bounded by `max_body`), its form parsed once and kept in
+    `scope["state"]["form"]`, then replayed to the app.
+    """
+
+    def __init__(self, app: ASGIApp, max_body: int, on_error: Callable[[Scope, int], Any]) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.on_error = on_error
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        session = scope.get("session", {})
+        state = scope.setdefault("state", {})
+        state["csrf_token"] = LazyCsrfToken(session)
+        if scope["method"] not in UNSAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive, self.max_body)
+        if body is None:
+            await self.on_error(scope, 413)(scope, receive, send)
+            return
+        replay = _replay(body)
+        form = await _parse_form(scope, replay)
+        sent = _header(scope, CSRF_HEADER) or (form.get(CSRF_FIELD) if form is not None else None)
+        expected = session.get("csrf")
+        if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
+            await self.on_error(scope, 403)(scope, receive, send)
+            return
+        state["form"] = form
+        await self.app(scope, _replay(body), send)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _parse_form(scope: Scope, receive: Receive) -> FormData | None:
+    content_type = _header(scope, "content-type") or ""
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return None
+    try:
+        return await Request(scope, receive).form(max_part_size=256 * 1024)
+    except Exception:  # a malformed body is refused like a missing token
+        return None
+
+
+def _header(scope: Scope, name: str) -> str | None:
+    raw = name.encode()
+    for key, value in scope.get("headers", []):
+        if key == raw:
+            return value.decode("latin-1")
+    return None
+
+
+async def read_form(request: Request) -> FormData:
+    """The request's form, parsed once by the CSRF middleware."""
+    form = request.scope.get("state", {}).get("form")
+    return form if form is not None else await request.form()
+
+
+class SecurityHeadersMiddleware:
+    """Conservative headers for every response: no framing, no sniffing, a strict CSP."""
+
+    CSP = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
+    )
+
+    def __init__(self, app: ASGIApp, https_only: bool) -> None:
+        self.app = app
+        self.https_only = https_only
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                extra = {
+                    b"x-content-type-options": b"nosniff",
+                    b"x-frame-options": b"DENY",
+                    b"referrer-policy": b"same-origin",
+                    b"content-security-policy": self.CSP.encode(),
+                }
+                if self.https_only:
+                    extra[b"strict-transport-security"] = b"max-age=31536000; includeSubDomains"
+                headers += [(k, v) for k, v in extra.items() if k not in names]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class LocaleMiddleware:
+    """Sets the request's language: the switcher's cookie, else Accept-Language, else Spanish."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        lang = i18n.negotiate(_cookie(scope, i18n.COOKIE), _header(scope, "accept-language"))
+        token = i18n.set_language(lang)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            i18n.reset_language(token)
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    raw = _header(scope, "cookie")
+    if not raw:
+        return None
+    for part in raw.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None

@@ -1,0 +1,74 @@
+"""Settings read once from the environment (Starlette's Config), never from code."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.config import Config
+from starlette.datastructures import Secret
+
+from portal import ROOT
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to know about its environment."""
+
+    database_url: str | None = None
+    data_dir: Path = ROOT / "var"
+    secret_key: Secret = field(default_factory=lambda: Secret(secrets.token_urlsafe(32)))
+    environment: str = "development"
+    smtp_url: str | None = None
+    mail_from: str = "Portal Participa <no-responder@participa.serviciomigraciones.cl>"
+    base_url: str = "http://127.0.0.1:8000"
+    storage_dir: Path | None = None
+    max_upload_bytes: int = 10 * 1024 * 1024
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    db_min_size: int = 2
+    db_max_size: int = 10
+
+    @property
+    def https_only(self) -> bool:
+        """Cookies are Secure everywhere but local development and tests."""
+        return self.environment not in ("development", "test")
+
+    @property
+    def pgdata(self) -> Path:
+        return self.data_dir / "pgdata"
+
+    @classmethod
+    def from_env(cls, env_file: str | None = None, **overrides: object) -> "Settings":
+        """Read PORTAL_* variables; the embedded default keeps its secret in the data folder."""
+        config = Config(env_file)
+        data_dir = Path(config("PORTAL_DATA_DIR", default=str(ROOT / "var")))
+        secret = config("PORTAL_SECRET_KEY", cast=Secret, default=None)
+        if secret is None:
+            secret = Secret(_stored_secret(data_dir))
+        values: dict[str, object] = dict(
+            database_url=config("DATABASE_URL", default=None),
+            data_dir=data_dir,
+            secret_key=secret,
+            environment=config("PORTAL_ENV", default="development"),
+            smtp_url=config("SMTP_URL", default=None),
+            mail_from=config("PORTAL_MAIL_FROM", default=cls.mail_from),
+            base_url=config("PORTAL_BASE_URL", default=cls.base_url).rstrip("/"),
+            db_min_size=config("PORTAL_DB_MIN", cast=int, default=2),
+            db_max_size=config("PORTAL_DB_MAX", cast=int, default=10),
+        )
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _stored_secret(data_dir: Path) -> str:
+    """A random secret generated once and kept (mode 600) beside the embedded database."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

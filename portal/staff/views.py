@@ -1,0 +1,72 @@
+"""Back-office home, staff accounts (admin), the outbox and the audit log."""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from portal import audit, i18n, mail, passwords
+from portal.accounts import queries as accounts
+from portal.forms import Form
+from portal.security import STAFF_ROLES, read_form, require_staff
+from portal.staff import queries
+from portal.templating import flash, render
+from portal.web import get_db, see_other
+
+ROLE_LABELS = {
+    "reviewer": i18n.N_("Revisión del registro"),
+    "election_officer": i18n.N_("Encargado/a de elecciones"),
+    "ministro_de_fe": i18n.N_("Ministro/a de fe"),
+    "sello_evaluator": i18n.N_("Evaluación Sello Migrante"),
+    "compromiso_evaluator": i18n.N_("Evaluación Compromiso Migrante"),
+    "admin": i18n.N_("Administración"),
+}
+
+
+async def index(request: Request) -> Response:
+    user = require_staff(request)
+    return render(request, "staff/index.html", {"role_labels": ROLE_LABELS, "roles": sorted(user.roles)})
+
+
+async def outbox(request: Request) -> Response:
+    require_staff(request, "admin")
+    messages = await mail.recent(get_db(request), limit=200)
+    return render(request, "staff/outbox.html", {"messages": messages})
+
+
+async def audit_log(request: Request) -> Response:
+    require_staff(request, "admin")
+    db = get_db(request)
+    rows = await queries.audit_page(db)
+    report = await audit.verify(db) if request.query_params.get("verificar") else None
+    return render(request, "staff/audit.html", {"rows": rows, "report": report})
+
+
+async def staff_accounts(request: Request) -> Response:
+    actor = require_staff(request, "admin")
+    db = get_db(request)
+    context = {"staff": await accounts.staff_users(db), "role_labels": ROLE_LABELS, "values": {}, "errors": {}}
+    if request.method == "GET":
+        return render(request, "staff/accounts.html", context)
+    form = Form(await read_form(request))
+    name = form.text("name")
+    email = form.email("email")
+    roles = form.multi_choice("roles", STAFF_ROLES, required=True)
+    if email and "email" not in form.errors and await accounts.email_taken(db, email):
+        form.errors.add("email", i18n.gettext("Ya existe una cuenta con este correo."))
+    if form.errors:
+        context.update(values=form.values, errors=form.errors.fields)
+        return render(request, "staff/accounts.html", context, status=422)
+    async with db.transaction():
+        # a random password nobody knows: the new staff member sets theirs through the reset link
+        user_id = await accounts.create_user(db, email=email, name=name, verified=True,
+                                             password_hash=passwords.hash_password(secrets.token_urlsafe(24)))
+        await accounts.set_roles(db, user_id, roles)
+        await audit.record(db, actor=actor, action="staff.created", object_type="user", object_id=user_id,
+                           after={"email": email, "roles": roles})
+        await mail.queue(db, email, i18n.gettext("Su cuenta de funcionario/a en Portal Participa"),
+                         i18n.gettext("Se creó su cuenta. Para elegir su contraseña use «¿Olvidó su contraseña?» en /ingresar."))
+    flash(request, i18n.gettext("Cuenta creada: %(email)s", email=email))
+    return see_other("/staff/cuentas")

@@ -1,0 +1,182 @@
+"""Test fixtures: a real PostgreSQL (embedded pgserver, or TEST_DATABASE_URL), migrations applied
+once per run, each test starting from clean tables, and HTTP through the real app (ASGI)."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+os.environ.setdefault("PORTAL_ARGON2_PROFILE", "test")  # argon2id with cheap parameters
+
+import asyncpg
+import httpx
+import pytest
+from starlette.datastructures import Secret
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from portal import db as dbmod, migrate  # noqa: E402
+from portal.app import create_app  # noqa: E402
+from portal.settings import Settings  # noqa: E402
+
+# Reference data loaded by migrations; every other table is emptied before each test.
+KEEP_TABLES = {"schema_migrations", "regions", "provinces", "comunas"}
+TEST_PASSWORD = "contraseña-de-prueba-1"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: longer tests (concurrency, fuzzing)")
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    """A fresh database: on TEST_DATABASE_URL's server, else an embedded server in a temp folder."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base:
+        import asyncio
+
+        name = f"portal_test_{os.getpid()}"
+
+        async def create() -> None:
+            conn = await asyncpg.connect(base)
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.close()
+
+        asyncio.run(create())
+        return _swap_db(base, name)
+    folder = Path(tempfile.mkdtemp(prefix="portal-test-pg-"))
+    return dbmod.embedded_url(folder / "pgdata")
+
+
+def _swap_db(url: str, name: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path_factory.mktemp("data"),
+        environment="test",
+        base_url="http://testserver",
+        db_min_size=2,
+        db_max_size=20,
+        smtp_url=None,
+        secret_key=Secret(secrets.token_urlsafe(32)),
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+async def _tables(app: Any) -> list[str]:
+    rows = await app.state.db.fetch_all(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+    )
+    return [r["tablename"] for r in rows if r["tablename"] not in KEEP_TABLES]
+
+
+@pytest.fixture
+async def clean_db(app: Any, _tables: list[str]) -> None:
+    """Empty every non-reference table: each test that uses `db` or `client` starts clean."""
+    async with app.state.db.connection() as conn:
+        async with conn.transaction():
+            # replica mode silences the audit log's append-only trigger, for tests only
+            await conn.execute("SET LOCAL session_replication_role = replica")
+            await conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in _tables) + " RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def db(app: Any, clean_db: None) -> dbmod.Database:
+    return app.state.db
+
+
+class Client:
+    """An HTTP client through the app that knows its session's CSRF token."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+        self._token: str | None = None
+        self.user: Any = None
+
+    async def token(self) -> str:
+        if self._token is None:
+            page = await self.http.get("/cuenta/recuperar")
+            match = _CSRF.search(page.text)
+            assert match, "no CSRF token on /cuenta/recuperar"
+            self._token = match.group(1)
+        return self._token
+
+    def forget_token(self) -> None:
+        self._token = None
+
+    async def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.http.get(url, **kwargs)
+
+    async def post(self, url: str, data: Any = None, files: Any = None, csrf: bool = True,
+                   **kwargs: Any) -> httpx.Response:
+        """POST a form; `data` may be a dict or a list of pairs (for repeated fields)."""
+        items = list(data.items()) if isinstance(data, dict) else list(data or [])
+        if csrf:
+            items.append(("csrf_token", await self.token()))
+        response = await self.http.post(url, data=_as_multi(items), files=files, **kwargs)
+        return response
+
+    async def login(self, email: str, password: str = TEST_PASSWORD) -> httpx.Response:
+        response = await self.post("/ingresar", {"email": email, "password": password})
+        assert response.status_code == 303, f"login failed for {email}: {response.status_code}"
+        self.forget_token()
+        return response
+
+    async def logout(self) -> None:
+        await self.post("/salir")
+        self.forget_token()
+
+
+def _as_multi(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    """httpx takes repeated fields as lists in a dict."""
+    out: dict[str, Any] = {}
+    for key, value in items:
+        if key in out:
+            out[key] = out[key] if isinstance(out[key], list) else [out[key]]
+            out[key].append(value)
+        else:
+            out[key] = value
+    return out
+
+
+@pytest.fixture
+async def client(app: Any, clean_db: None) -> AsyncIterator[Client]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+        yield Client(http)
+
+
+@pytest.fixture
+def make_client(app: Any, clean_db: None):  # type: ignore[no-untyped-def]
+    """Open more independent clients (several people at once) in one test."""
+    opened: list[httpx.AsyncClient] = []
+
+    def make() -> Client:
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+        opened.append(http)
+        return Client(http)
+
+    yield make
+    # closed by garbage collection of transports; nothing holds sockets for ASGI transport

@@ -1,0 +1,27 @@
+"""Access rules for the foundation's routes (home, accounts, staff home and admin pages)."""
+
+from policies import STAFF, Rule, only, public, signed_in
+
+POLICY = {
+    ("GET", "/"): public(),
+    ("GET", "/salud"): public(),
+    ("GET", "/cuenta/crear"): public(),
+    ("POST", "/cuenta/crear"): public(),
+    ("GET", "/cuenta/verificar"): public(),
+    ("POST", "/cuenta/verificar/reenviar"): public(),
+    ("GET", "/cuenta/verificar/{token}"): public(params=lambda w: {"token": "not-a-token"}),
+    ("GET", "/cuenta/recuperar"): public(),
+    ("POST", "/cuenta/recuperar"): public(),
+    ("GET", "/cuenta/restablecer/{token}"): public(params=lambda w: {"token": "not-a-token"}),
+    ("POST", "/cuenta/restablecer/{token}"): public(params=lambda w: {"token": "not-a-token"}),
+    ("GET", "/cuenta"): signed_in(),
+    ("GET", "/ingresar"): public(),
+    ("POST", "/ingresar"): public(),
+    ("POST", "/salir"): public(),
+    ("GET", "/idioma/{lang}"): public(params=lambda w: {"lang": "en"}),
+    ("GET", "/staff"): only(*STAFF),
+    ("GET", "/staff/correo"): only("admin"),
+    ("GET", "/staff/auditoria"): only("admin"),
+    ("GET", "/staff/cuentas"): only("admin"),
+    ("POST", "/staff/cuentas"): only("admin"),
+}
