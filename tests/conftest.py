@@ -27,7 +27,7 @@ from portal.app import create_app  # noqa: E402
 from portal.settings import Settings  # noqa: E402
 
 # Reference data loaded by migrations; every other table is emptied before each test.
-KEEP_TABLES = {"schema_migrations", "regions", "provinces", "comunas"}
+KEEP_TABLES = {"schema_migrations", "regions", "provinces", "comunas"}  # and any table named ref_*
 TEST_PASSWORD = "contraseña-de-prueba-1"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -90,7 +90,7 @@ async def _tables(app: Any) -> list[str]:
     rows = await app.state.db.fetch_all(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
     )
-    return [r["tablename"] for r in rows if r["tablename"] not in KEEP_TABLES]
+    return [r["tablename"] for r in rows if r["tablename"] not in KEEP_TABLES and not r["tablename"].startswith("ref_")]
 
 
 @pytest.fixture

@@ -1,0 +1,188 @@
+"""The public bulletin: building it, writing it, and reading it back as a stream."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
+
+from .allocation import allocate, parse_candidates
+from .model import Candidate, InputError
+from .rules import Rules
+from .tally import BallotRules, Tally, tracking_code
+
+BULLETIN_FORMAT = "cosoc-bulletin/1"
+# Keys in the order they are written; "ballots" is always last so a reader can stream it.
+HEADER_KEYS = ("format", "election_id", "padron_sha256", "padron_size", "rules", "seats", "candidates",
+               "lottery_order", "lottery_seed", "totals", "allocation")
+
+
+class BulletinError(ValueError):
+    """A bulletin that cannot be read (not JSON, or not in the bulletin's shape)."""
+
+
+def make_bulletin(*, election_id: str, padron_sha256: str, seats: Mapping[str, int],
+                  candidates: Iterable[Candidate | Mapping[str, Any]], ballots: Iterable[Mapping[str, Any]],
+                  lottery_order: Sequence[str] | None = None, lottery_seed: str | None = None,
+                  rules: Rules | Mapping[str, Any] | None = None,
+                  padron_size: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """Count the ballots, allocate the seats and return the bulletin as a dict (ballots last)."""
+    rules = rules if isinstance(rules, Rules) else Rules.from_dict(rules)
+    cands = [c for group in parse_candidates(seats, _zero_votes(candidates)).values() for c in group]
+    checker = BallotRules(election_id, seats, cands)
+    counted = Tally.empty(seats, cands)
+    published = []
+    for index, ballot in enumerate(ballots, 1):
+        if not isinstance(ballot, Mapping):
+            raise InputError(f"ballot #{index} is not an object")
+        entry = {"code": None, "nonce": ballot.get("nonce"), "category": ballot.get("category"),
+                 "choice": ballot.get("choice")}
+        verdict = checker.classify(entry)
+        if isinstance(verdict, str):
+            # A rejected ballot is still published (with a code over its fields as given).
+            entry["code"] = tracking_code(election_id, str(entry["category"]), str(entry["nonce"]),
+                                          None if entry["choice"] is None else str(entry["choice"]))
+        else:
+            entry["code"] = tracking_code(election_id, verdict[0], entry["nonce"], verdict[1])
+        counted.add(verdict, entry["code"], index)
+        published.append(entry)
+    # Sorting by tracking code hides the casting order and lets a verifier find duplicates in O(1) memory.
+    published.sort(key=lambda b: b["code"])
+    counted.rejected.sort(key=lambda r: r["code"])
+    result = allocate(seats, counted.with_votes(cands), lottery_order, lottery_seed, rules)
+    bulletin: dict[str, Any] = {"format": BULLETIN_FORMAT, "election_id": election_id,
+                                "padron_sha256": padron_sha256}
+    if padron_size is not None:
+        bulletin["padron_size"] = dict(padron_size)
+    bulletin.update(rules=rules.to_dict(), seats=dict(seats),
+                    candidates=[c.to_dict(with_votes=False) for c in cands])
+    if lottery_seed is not None:
+        bulletin["lottery_seed"] = lottery_seed
+    else:
+        bulletin["lottery_order"] = list(lottery_order or [])
+    bulletin.update(totals=counted.to_dict(), allocation=result.to_dict("en"), ballots=published)
+    return bulletin
+
+
+def _zero_votes(candidates: Iterable[Candidate | Mapping[str, Any]]) -> list[Any]:
+    return [c.to_dict() | {"votes": 0} if isinstance(c, Candidate)
+            else {**c, "votes": 0} if isinstance(c, Mapping) else c for c in candidates]
+
+
+def write_bulletin(bulletin: Mapping[str, Any], fp: IO[str]) -> None:
+    """Write a bulletin as JSON: the header indented, then one ballot per line, "ballots" last."""
+    fp.write("{\n")
+    for key, value in bulletin.items():
+        if key != "ballots":
+            text = json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n ")
+            fp.write(f" {json.dumps(key)}: {text},\n")
+    fp.write(' "ballots": [')
+    sep = "\n"
+    for ballot in bulletin.get("ballots", []):
+        fp.write(sep + json.dumps(ballot, ensure_ascii=False, separators=(",", ":")))
+        sep = ",\n"
+    fp.write("\n]}\n")
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+class _Stream:
+    """Just enough of an incremental JSON reader to walk one object and stream one array."""
+
+    def __init__(self, fp: IO[str], chunk: int = 1 << 20):
+        self.fp, self.chunk = fp, chunk
+        self.buf, self.pos, self.eof = "", 0, False
+        self.offset = 0  # characters dropped from the front of buf
+        self.scan = json.JSONDecoder().scan_once
+
+    def _more(self) -> bool:
+        data = self.fp.read(self.chunk)
+        if not data:
+            self.eof = True
+            return False
+        self.offset += self.pos
+        self.buf = self.buf[self.pos:] + data
+        self.pos = 0
+        return True
+
+    def peek(self) -> str:
+        """The next non-blank character, without consuming it ('' at the end)."""
+        while True:
+            self.pos = _WS.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf) or not self._more():
+                return self.buf[self.pos:self.pos + 1]
+
+    def take(self, expected: str) -> None:
+        """Consume one expected structural character."""
+        got = self.peek()
+        if got != expected:
+            raise BulletinError(f"expected {expected!r} but found {got or 'end of file'!r} "
+                                f"near character {self.where()}")
+        self.pos += 1
+
+    def where(self) -> int:
+        """The current character offset in the file, for error messages."""
+        return self.offset + self.pos
+
+    def value(self) -> Any:
+        """Decode one JSON value, reading more of the file until it is complete."""
+        self.peek()
+        while True:
+            try:
+                value, end = self.scan(self.buf, self.pos)
+            except StopIteration:
+                end = -1
+            # A value that ends at the buffer's end may be cut (a number); read on unless at EOF.
+            if end != -1 and (end < len(self.buf) or self.eof):
+                self.pos = end
+                return value
+            if not self._more():
+                if end != -1:
+                    self.pos = end
+                    return value
+                raise BulletinError(f"invalid JSON near character {self.where()}")
+
+
+def read_bulletin(fp: IO[str]) -> tuple[dict[str, Any], Iterator[Any]]:
+    """The header (every key before "ballots") and an iterator over the ballots, read lazily."""
+    stream = _Stream(fp)
+    stream.take("{")
+    header: dict[str, Any] = {}
+    while True:
+        key = stream.value()
+        if not isinstance(key, str):
+            raise BulletinError("the bulletin is not a JSON object with string keys")
+        stream.take(":")
+        if key == "ballots":
+            return header, _ballots(stream)
+        header[key] = stream.value()
+        if stream.peek() == "}":
+            raise BulletinError('the bulletin has no "ballots" list (it must be the last key)')
+        stream.take(",")
+
+
+def _ballots(stream: _Stream) -> Iterator[Any]:
+    stream.take("[")
+    if stream.peek() == "]":
+        stream.pos += 1
+    else:
+        while True:
+            yield stream.value()
+            if stream.peek() == "]":
+                stream.pos += 1
+                break
+            stream.take(",")
+    stream.take("}")
+    if stream.peek():
+        raise BulletinError('"ballots" must be the last key of the bulletin')
+
+
+def open_text(source: str | bytes | IO[Any]) -> IO[str]:
+    """A text stream over a path or an open (text or binary) file."""
+    if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
+        return open(source, encoding="utf-8")  # type: ignore[arg-type]
+    if isinstance(source, io.TextIOBase):
+        return source  # type: ignore[return-value]
+    return io.TextIOWrapper(source, encoding="utf-8")  # type: ignore[arg-type]
