@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from .model import GENDERS, Candidate, InputError, as_candidate
 from .result import CategoryResult, Result, Skipped, next_replacement
@@ -227,7 +228,7 @@ def _check_seats(seats: Any) -> dict[str, int]:
 def parse_candidates(seats: Mapping[str, int],
                      candidates: Iterable[Candidate | Mapping[str, Any]]) -> dict[str, list[Candidate]]:
     """Validate candidates (ids unique, categories known) and group them by category."""
-    if isinstance(candidates, (str, bytes, Mapping)):
+    if isinstance(candidates, (str, bytes, Mapping)) or not isinstance(candidates, Iterable):
         raise InputError("candidates must be a list of objects")
     by_cat: dict[str, list[Candidate]] = {cat: [] for cat in seats}
     seen: set[str] = set()

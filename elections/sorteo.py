@@ -28,7 +28,7 @@ def lottery_orders(categories: dict[str, list[str]], lottery_order: Sequence[str
         if not isinstance(lottery_seed, str) or not lottery_seed:
             raise InputError("lottery_seed must be a non-empty string")
         return {cat: order_from_seed(lottery_seed, cat, ids) for cat, ids in categories.items()}
-    if isinstance(lottery_order, (str, bytes)) or not all(isinstance(i, str) for i in lottery_order):
+    if not isinstance(lottery_order, (list, tuple)) or not all(isinstance(i, str) for i in lottery_order):
         raise InputError("lottery_order must be a list of candidate ids")
     known = {cid: cat for cat, ids in categories.items() for cid in ids}
     seen: set[str] = set()

@@ -13,13 +13,24 @@ from .model import Candidate, InputError
 
 BALLOT_FORMAT = "cosoc-ballot/1"
 BALLOT_KEYS = frozenset({"code", "nonce", "category", "choice"})
-_NONCE = re.compile(r"[0-9a-f]{32}")
+NONCE_PATTERN = re.compile(r"[0-9a-f]{32}")
 
 
 def tracking_code(election_id: str, category: str, nonce: str, choice: str | None) -> str:
     """SHA-256 hex of `cosoc-ballot/1|<election_id>|<category>|<nonce>|<choice>` (blank: empty choice)."""
     text = f"{BALLOT_FORMAT}|{election_id}|{category}|{nonce}|{'' if choice is None else choice}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def ballot_code(election_id: str, ballot: Any) -> str | None:
+    """The tracking code a published ballot must carry (None if it is not a ballot object).
+
+    Fields of a rejected ballot are hashed as their text, so even a rejected ballot has a code."""
+    if not isinstance(ballot, dict) or not ballot.keys() >= {"nonce", "category", "choice"}:
+        return None
+    choice = ballot["choice"]
+    return tracking_code(election_id, str(ballot["category"]), str(ballot["nonce"]),
+                         None if choice is None else str(choice))
 
 
 def make_ballot(election_id: str, category: str, choice: str | None, nonce: str | None = None) -> dict[str, Any]:
@@ -51,7 +62,7 @@ class BallotRules:
                 return f"unexpected field(s) {sorted(set(ballot) - BALLOT_KEYS)}; a ballot has {keys}"
             return f"missing field(s) {sorted(BALLOT_KEYS - set(ballot))}; a ballot has {keys}"
         nonce, category, choice = ballot["nonce"], ballot["category"], ballot["choice"]
-        if not isinstance(nonce, str) or not _NONCE.fullmatch(nonce):
+        if not isinstance(nonce, str) or not NONCE_PATTERN.fullmatch(nonce):
             return "nonce must be 32 lower-case hexadecimal characters"
         if category not in self.categories:
             return f"unknown category {category!r}"

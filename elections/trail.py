@@ -111,6 +111,8 @@ _LABELS: dict[str, dict[str, str]] = {
                 "es": "Si una persona electa deja el cargo, el cupo pasa a:"},
     "nobody": {"en": "nobody (seat vacant)", "es": "nadie (cupo vacante)"},
     "votes": {"en": "votes", "es": "votos"},
+    "rm": {"en": "RM", "es": "RM"},
+    "non_rm": {"en": "outside the RM", "es": "fuera de la RM"},
     "council": {"en": "Council: {filled} seats filled; by gender {by}; gender share within the cap: {ok}",
                 "es": "Consejo: {filled} cupos ocupados; por género {by}; proporción de género "
                       "dentro del tope: {ok}"},
@@ -126,7 +128,8 @@ def _l(key: str, lang: str, **kw: Any) -> str:
 def _who(cat: "CategoryResult", cid: str, lang: str) -> str:
     c = cat.candidates[cid]
     name = f" {c.name}" if c.name else ""
-    return f"{cid}{name} ({c.votes} {_l('votes', lang)}, {cat.attrs(cid)})"
+    where = _l("rm" if cat.is_central(cid) else "non_rm", lang)
+    return f"{cid}{name} ({c.votes} {_l('votes', lang)}, {where}, {c.gender})"
 
 
 def render_category(cat: "CategoryResult", lang: str = "es") -> str:
