@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_file
 
 from portal import i18n
 
@@ -13,15 +13,16 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
 def extracted() -> dict[str, list[str]]:
+    """msgid → where it is used, from every Python module and template (partials in _folders too)."""
     found: dict[str, list[str]] = {}
-    for sub, method in (("portal", "python"), ("templates", "jinja2")):
-        for filename, lineno, message, _comments, _ctx in extract_from_dir(
-            ROOT / sub, method_map=[("**.py", "python")] if method == "python" else [("**.html", "jinja2")],
-            options_map={"**.html": {"extensions": "jinja2.ext.i18n"}}, keywords=KEYWORDS,
-        ):
+    sources = [(p, "python") for p in sorted((ROOT / "portal").rglob("*.py"))]
+    sources += [(p, "jinja2") for p in sorted((ROOT / "templates").rglob("*.html"))]
+    for path, method in sources:
+        options = {"extensions": "jinja2.ext.i18n"} if method == "jinja2" else {}
+        for lineno, message, _comments, _ctx in extract_from_file(method, str(path), keywords=KEYWORDS, options=options):
             msgid = message[0] if isinstance(message, tuple) else message
             if msgid:
-                found.setdefault(msgid, []).append(f"{sub}/{filename}:{lineno}")
+                found.setdefault(msgid, []).append(f"{path.relative_to(ROOT)}:{lineno}")
     return found
 
 

@@ -1,0 +1,89 @@
+"""Pages, languages, error pages, security headers and request limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from portal import i18n
+
+
+async def test_home_in_spanish_by_default_and_english_on_request(client: Any) -> None:
+    es = await client.get("/")
+    assert es.status_code == 200 and 'lang="es-CL"' in es.text and "Saltar al contenido principal" in es.text
+    en = await client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert 'lang="en"' in en.text and "Skip to main content" in en.text
+    switched = await client.get("/idioma/es?next=/ingresar")
+    assert switched.status_code == 303 and switched.headers["location"] == "/ingresar"
+    # the switcher's cookie beats Accept-Language
+    again = await client.get("/", headers={"Accept-Language": "en"})
+    assert 'lang="es-CL"' in again.text
+
+
+def test_language_negotiation() -> None:
+    assert i18n.negotiate(None, None) == "es"
+    assert i18n.negotiate(None, "fr-FR, en;q=0.5") == "en"
+    assert i18n.negotiate("en", "es") == "en"
+    assert i18n.negotiate("xx", "de") == "es"
+
+
+@pytest.mark.parametrize("lang, text", [("es", "Página no encontrada"), ("en", "Page not found")])
+async def test_404_page_in_both_languages(client: Any, lang: str, text: str) -> None:
+    response = await client.get("/no-existe", headers={"Accept-Language": lang})
+    assert response.status_code == 404 and text in response.text
+
+
+async def test_security_headers(client: Any) -> None:
+    response = await client.get("/")
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "HX-Request" in response.headers["vary"]
+
+
+async def test_anonymous_page_sets_no_cookie(client: Any) -> None:
+    response = await client.get("/")
+    assert "set-cookie" not in response.headers
+
+
+async def test_post_without_csrf_is_refused(client: Any) -> None:
+    response = await client.post("/ingresar", {"email": "a@b.cl", "password": "x"}, csrf=False)
+    assert response.status_code == 403 and "Acceso no permitido" in response.text
+
+
+async def test_csrf_header_works_for_htmx(client: Any) -> None:
+    token = await client.token()
+    response = await client.http.post("/cuenta/recuperar", data={"email": "a@b.cl"},
+                                      headers={"X-CSRF-Token": token, "HX-Request": "true"})
+    assert response.status_code == 200
+
+
+async def test_oversize_body_gets_413(client: Any) -> None:
+    token = await client.token()
+    big = b"x" * (11 * 1024 * 1024)
+    response = await client.http.post("/cuenta/recuperar", data={"csrf_token": token},
+                                      files={"f": ("a.pdf", big, "application/pdf")})
+    assert response.status_code == 413 and "10 MB" in response.text
+
+
+async def test_health(client: Any) -> None:
+    assert (await client.get("/salud")).text == "ok"
+
+
+async def test_server_error_page_is_friendly() -> None:
+    """An unhandled exception renders the bilingual 500 page, not a traceback."""
+    import httpx
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    from portal.app import server_error
+
+    async def boom(request: Any) -> Any:
+        raise RuntimeError("boom")
+
+    tiny = Starlette(routes=[Route("/", boom)], exception_handlers={500: server_error})
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=tiny, raise_app_exceptions=False),
+                                 base_url="http://t") as http:
+        response = await http.get("/", headers={"Accept-Language": "en"})
+    assert response.status_code == 500 and "Server error" in response.text and "boom" not in response.text
