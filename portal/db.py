@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import warnings
 from pathlib import Path
 from typing import Any, Iterable, TypeVar
 
@@ -27,7 +28,9 @@ def embedded_url(pgdata: Path) -> str:
     The server stops when the last process that asked for it exits, so `portal serve`
     owns it and its workers only connect.
     """
-    import pgserver  # imported lazily: servers with DATABASE_URL never need it
+    with warnings.catch_warnings():  # pgserver warns when XDG_RUNTIME_DIR is unset; harmless here
+        warnings.simplefilter("ignore")
+        import pgserver  # imported lazily: servers with DATABASE_URL never need it
 
     pgdata.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")
