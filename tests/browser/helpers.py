@@ -1,0 +1,79 @@
+"""Browser-test helpers: axe-core checks, signing in through the form, small PDFs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from factories import TEST_PASSWORD
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.10.3.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+_RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map(n => ({target: n.target, html: n.html, summary: n.failureSummary})),
+  }));
+}"""
+
+
+async def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on the current page; needs a bypass_csp context."""
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.add_script_tag(path=str(AXE))
+    return await page.evaluate(_RUN_AXE, WCAG_TAGS)
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    """A readable report: rule, impact, help, and each offending element's selector and markup."""
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"][:8]:
+            lines.append(f"    at {' '.join(map(str, node['target']))}: {node['html'][:200]}")
+    return "\n".join(lines)
+
+
+async def assert_axe_clean(page: Any, label: str = "") -> None:
+    """Fail listing every WCAG violation axe finds on the page as it is now."""
+    violations = await axe_violations(page)
+    where = label or page.url
+    assert not violations, f"axe found {len(violations)} WCAG violation(s) on {where}:\n{describe(violations)}"
+
+
+async def goto(page: Any, path: str, status: int | tuple[int, ...] = 200) -> Any:
+    """Navigate and check the final HTTP status (after redirects)."""
+    response = await page.goto(path)
+    assert response is not None, f"no response for {path}"
+    expected = (status,) if isinstance(status, int) else status
+    assert response.status in expected, f"GET {path} answered {response.status}, expected {expected}"
+    return response
+
+
+async def sign_in(page: Any, email: str, password: str = TEST_PASSWORD, next_path: str = "") -> None:
+    """Sign in through the login form, as a person would."""
+    await goto(page, "/ingresar" + (f"?next={next_path}" if next_path else ""))
+    await page.fill("#email", email)
+    await page.fill("#password", password)
+    async with page.expect_navigation():
+        await page.click("main form[action='/ingresar'] button[type=submit]")
+    assert "/ingresar" not in page.url, f"sign-in as {email} failed: still on {page.url}"
+
+
+def small_pdf(title: str = "Documento de prueba") -> bytes:
+    """A tiny valid PDF made with fpdf2."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=14)
+    pdf.cell(0, 10, title)
+    return bytes(pdf.output())
+
+
+def assert_no_js_errors(page: Any) -> None:
+    """No uncaught exception or console error (CSP refusals included) in the page's context."""
+    messages = page.errors.messages
+    assert not messages, "JavaScript errors:\n" + "\n".join(messages)

@@ -1,0 +1,88 @@
+"""axe-core (WCAG 2.2 AA) on the foundation pages, in Spanish and English: home, accounts, errors, staff."""
+
+from __future__ import annotations
+
+import pytest
+
+from factories import create_user
+from helpers import assert_axe_clean, assert_no_js_errors, goto, sign_in
+
+pytestmark = pytest.mark.browser
+LANGS = ["es", "en"]
+HTML_LANG = {"es": "es-CL", "en": "en"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("path, status", [
+    ("/", 200),
+    ("/ingresar", 200),
+    ("/cuenta/crear", 200),
+    ("/cuenta/recuperar", 200),
+    ("/cuenta/verificar", 200),
+    ("/cuenta/verificar/token-que-no-vale", 400),
+    ("/no-existe-esta-pagina", 404),
+])
+async def test_public_page_is_accessible(page_for, db, lang, path, status) -> None:
+    page = await page_for(lang, bypass_csp=True)
+    await goto(page, path, status)
+    assert await page.get_attribute("html", "lang") == HTML_LANG[lang]
+    assert await page.locator("h1").count() == 1, "one h1 per page"
+    await assert_axe_clean(page, f"{path} [{lang}]")
+    assert_no_js_errors(page)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_signup_errors_page_is_accessible(page_for, db, lang) -> None:
+    """Submitting the sign-up form empty re-renders it (422) with an error summary and field errors."""
+    page = await page_for(lang, bypass_csp=True)
+    await goto(page, "/cuenta/crear")
+    async with page.expect_navigation() as nav:
+        await page.click("main form button[type=submit]")
+    assert (await nav.value).status == 422
+    summary = page.locator(".error-summary")
+    await summary.wait_for()
+    assert await summary.locator("li").count() >= 3
+    # each wrong field names its error through aria-describedby
+    name = page.locator("#name")
+    assert await name.get_attribute("aria-invalid") == "true"
+    assert "name-error" in (await name.get_attribute("aria-describedby") or "")
+    await assert_axe_clean(page, f"/cuenta/crear 422 [{lang}]")
+    assert_no_js_errors(page)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_login_errors_and_reset_sent_are_accessible(page_for, db, lang) -> None:
+    page = await page_for(lang, bypass_csp=True)
+    await goto(page, "/ingresar")
+    await page.fill("#email", "nadie@prueba.cl")
+    await page.fill("#password", "no-es-la-clave")
+    async with page.expect_navigation() as nav:
+        await page.click("main form[action='/ingresar'] button[type=submit]")
+    assert (await nav.value).status == 422
+    assert await page.locator("#password[aria-invalid=true]").count() == 1
+    await assert_axe_clean(page, f"/ingresar 422 [{lang}]")
+
+    await goto(page, "/cuenta/recuperar")
+    await page.fill("#email", "nadie@prueba.cl")
+    async with page.expect_navigation():
+        await page.click("main form button[type=submit]")
+    await assert_axe_clean(page, f"/cuenta/recuperar sent [{lang}]")
+    assert_no_js_errors(page)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_signed_in_account_and_staff_pages_are_accessible(page_for, db, lang) -> None:
+    await create_user(db, "persona@prueba.cl")
+    await create_user(db, "admin@prueba.cl", roles=["admin"])
+    page = await page_for(lang, bypass_csp=True)
+    await sign_in(page, "persona@prueba.cl")
+    await goto(page, "/cuenta")
+    await assert_axe_clean(page, f"/cuenta [{lang}]")
+
+    staff = await page_for(lang, bypass_csp=True)
+    await sign_in(staff, "admin@prueba.cl")
+    for path in ("/staff", "/staff/correo", "/staff/auditoria", "/staff/cuentas"):
+        await goto(staff, path)
+        await assert_axe_clean(staff, f"{path} [{lang}]")
+    assert_no_js_errors(page)
+    assert_no_js_errors(staff)
