@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from factories import TEST_PASSWORD
+from factories import TEST_PASSWORD, next_rut
+from portal import mail, rut
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.10.3.min.js"
+VERIFY_LINK = re.compile(r"https?://\S+/cuenta/verificar/\S+")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 _RUN_AXE = """async (tags) => {
@@ -60,6 +63,34 @@ async def sign_in(page: Any, email: str, password: str = TEST_PASSWORD, next_pat
     async with page.expect_navigation():
         await page.click("main form[action='/ingresar'] button[type=submit]")
     assert "/ingresar" not in page.url, f"sign-in as {email} failed: still on {page.url}"
+
+
+async def sign_up_and_verify(page: Any, db: Any, email: str, name: str = "Rosa Inés Quispe") -> None:
+    """Fill the sign-up form, open the verification link from the email, and sign in."""
+    await goto(page, "/cuenta/crear")
+    await page.fill("#name", name)
+    await page.fill("#email", email)
+    assert await page.is_checked("input[name=document_type][value=run]"), "RUN is the default document"
+    await page.fill("#document_number", rut.display(next_rut(15_000_000)))
+    await page.fill("#password", TEST_PASSWORD)
+    await page.fill("#password_confirm", TEST_PASSWORD)
+    async with page.expect_navigation():
+        await page.click("main form button[type=submit]")
+    assert page.url.endswith("/cuenta/verificar"), f"sign-up did not finish: {page.url}"
+
+    messages = await mail.recent(db, to=email)
+    assert len(messages) == 1, f"expected one verification email, got {len(messages)}"
+    link = VERIFY_LINK.search(messages[0]["body"])
+    assert link, f"no verification link in: {messages[0]['body']}"
+    await goto(page, link.group(0))  # 303 → /ingresar with a flash
+    assert page.url.endswith("/ingresar")
+    assert await page.locator(".flashes .alert").count() == 1
+
+    await page.fill("#email", email)
+    await page.fill("#password", TEST_PASSWORD)
+    async with page.expect_navigation():
+        await page.click("main form[action='/ingresar'] button[type=submit]")
+    assert "/ingresar" not in page.url, f"could not sign in after verifying: {page.url}"
 
 
 def small_pdf(title: str = "Documento de prueba") -> bytes:
