@@ -140,9 +140,9 @@ class _Stream:
                 raise BulletinError(f"invalid JSON near character {self.where()}")
 
 
-def read_bulletin(fp: IO[str]) -> tuple[dict[str, Any], Iterator[Any]]:
+def read_bulletin(fp: IO[str], chunk: int = 1 << 20) -> tuple[dict[str, Any], Iterator[Any]]:
     """The header (every key before "ballots") and an iterator over the ballots, read lazily."""
-    stream = _Stream(fp)
+    stream = _Stream(fp, chunk)
     stream.take("{")
     header: dict[str, Any] = {}
     while True:
@@ -197,9 +197,11 @@ def _ballots(stream: _Stream) -> Iterator[Any]:
             stream.pos = pos
             if not done and (n - pos > MAX_BALLOT_CHARS or not stream._more()):
                 raise BulletinError(f"invalid ballot near character {stream.where()}")
+    if stream.peek() == ",":
+        raise BulletinError('"ballots" must be the last key of the bulletin')
     stream.take("}")
     if stream.peek():
-        raise BulletinError('"ballots" must be the last key of the bulletin')
+        raise BulletinError(f"unexpected text after the bulletin near character {stream.where()}")
 
 
 def open_text(source: str | bytes | IO[Any]) -> IO[str]:
