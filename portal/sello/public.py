@@ -1,0 +1,176 @@
+"""Public Sello Migrante pages: municipalities by region, yearly figures, CSV/JSON, invitation, files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import uuid
+from datetime import date
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from portal import audit, i18n, passwords, tokens
+from portal.accounts import queries as accounts
+from portal.forms import Form
+from portal.security import current_user, read_form, require_user
+from portal.sello import queries, rules
+from portal.sello.staff import INVITE_MAX_AGE, INVITE_PURPOSE, ROLE
+from portal.templating import flash, render
+from portal.web import get_db, get_settings, see_other
+
+_ = i18n.gettext
+FIGURES = (
+    ("adhesions", i18n.N_("Nuevas adhesiones")),
+    ("first_certifications", i18n.N_("Primeras certificaciones")),
+    ("revalidations", i18n.N_("Revalidaciones")),
+    ("cases", i18n.N_("Casos y consultas en la Casilla Sello Migrante")),
+    ("visits", i18n.N_("Visitas técnicas")),
+)
+PUBLIC_FIELDS = ("comuna_code", "municipality", "region", "state", "adhered_on", "first_certified_on",
+                 "certified_on", "valid_until", "certificate_code")
+
+
+def _record(a: queries.Adhesion, today: date) -> dict[str, Any]:
+    return {"comuna_code": a.comuna_code, "municipality": a.municipality, "region": a.region_name,
+            "state": a.state(today), "adhered_on": a.adhered_on, "first_certified_on": a.first_certified_on,
+            "certified_on": a.certified_on, "valid_until": a.valid_until, "certificate_code": a.certificate_code}
+
+
+async def _filtered(request: Request) -> tuple[list[dict[str, Any]], dict[str, str], list[dict[str, Any]]]:
+    db = get_db(request)
+    region_list = await queries.regions(db)
+    region = request.query_params.get("region") or ""
+    state = request.query_params.get("estado") or ""
+    region = region if region in {r["code"] for r in region_list} else ""
+    state = state if state in rules.DISPLAY_STATES else ""
+    today = date.today()
+    rows = [_record(a, today) for a in await queries.all_adhesions(db, region or None)]
+    if state:
+        rows = [r for r in rows if r["state"] == state]
+    return rows, {"region": region, "estado": state}, region_list
+
+
+def _chart(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Bars for each figure, scaled to that figure's own maximum (SVG widths, no inline styles)."""
+    charts = []
+    for key, label in FIGURES:
+        top = max([f[key] for f in figures] or [0]) or 1
+        charts.append({"key": key, "label": label,
+                       "bars": [{"year": f["year"], "n": f[key], "width": round(300 * f[key] / top, 1)} for f in figures]})
+    return charts
+
+
+async def index(request: Request) -> Response:
+    rows, values, region_list = await _filtered(request)
+    groups: list[dict[str, Any]] = []
+    for row in rows:
+        if not groups or groups[-1]["region"] != row["region"]:
+            groups.append({"region": row["region"], "rows": []})
+        groups[-1]["rows"].append(row)
+    figures = await queries.yearly_figures(get_db(request))
+    query = "&".join(f"{k}={v}" for k, v in values.items() if v)
+    context = {"groups": groups, "count": len(rows), "values": values, "errors": {}, "regions": region_list,
+               "states": rules.DISPLAY_STATES, "figures": figures, "figure_labels": FIGURES, "charts": _chart(figures),
+               "query": query, **filter_options(region_list)}
+    return render(request, "sello/public.html", context, partial="sello/_public_list.html")
+
+
+def filter_options(region_list: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]]]:
+    """(value, label) pairs for the region and state selects."""
+    return {"region_options": [(r["code"], r["name"]) for r in region_list],
+            "state_options": [(k, _(v)) for k, v in rules.DISPLAY_STATES.items()]}
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+async def export_csv(request: Request) -> Response:
+    rows, _values, _regions = await _filtered(request)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=PUBLIC_FIELDS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row[k] is None else _plain(row[k]) for k in PUBLIC_FIELDS})
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="sello-migrante-municipalidades.csv"'})
+
+
+async def export_json(request: Request) -> Response:
+    rows, _values, _regions = await _filtered(request)
+    body = json.dumps({"municipalities": [{k: _plain(r[k]) for k in PUBLIC_FIELDS} for r in rows],
+                       "count": len(rows)}, ensure_ascii=False, indent=1)
+    return Response(body, media_type="application/json")
+
+
+# ----- invitation (a liaison creates their own account) -----
+
+def _read_invite(request: Request) -> dict[str, str] | None:
+    try:
+        payload = tokens.read(str(get_settings(request).secret_key), INVITE_PURPOSE,
+                              str(request.path_params.get("token", "")), max_age=INVITE_MAX_AGE)
+    except tokens.TokenError:
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("c"), str) or not isinstance(payload.get("e"), str):
+        return None
+    return payload
+
+
+async def invitation(request: Request) -> Response:
+    payload = _read_invite(request)
+    if payload is None:
+        return render(request, "sello/invitation.html", {"invalid": True}, status=400)
+    db = get_db(request)
+    comuna = await queries.comuna(db, payload["c"])
+    taken = await accounts.email_taken(db, payload["e"])
+    context = {"invalid": comuna is None, "taken": taken, "comuna": comuna, "email": payload["e"],
+               "values": {}, "errors": {}, "signed_in": current_user(request) is not None}
+    if request.method == "GET" or comuna is None or taken:
+        return render(request, "sello/invitation.html", context, status=400 if comuna is None else 200)
+    form = Form(await read_form(request))
+    name = form.text("name", max_length=200)
+    password = form.password("password", min_length=passwords.MIN_LENGTH)
+    if password and form.data.get("password_confirm") != password:
+        form.errors.add("password_confirm", _("Las contraseñas no coinciden."))
+    if form.errors:
+        context.update(values=form.values, errors=form.errors.fields)
+        return render(request, "sello/invitation.html", context, status=422)
+    async with db.transaction():
+        user_id = await accounts.create_user(db, email=payload["e"], name=name, verified=True,
+                                             password_hash=passwords.hash_password(password))
+        await queries.add_liaison(db, user_id, comuna["code"], None)
+        await audit.record(db, actor=user_id, actor_label=payload["e"], action="sello.liaison_joined",
+                           object_type="sello_municipality", object_id=comuna["code"], after={"user": user_id})
+    flash(request, _("Cuenta creada. Ingrese con su correo y contraseña."))
+    return see_other("/ingresar?next=/mi-municipalidad")
+
+
+# ----- uploaded files (carta, work plan, evidence): the municipality's liaisons and evaluators -----
+
+_UUID = re.compile(r"^[0-9a-fA-F-]{36}$")
+
+
+async def stored_file(request: Request) -> Response:
+    user = require_user(request)
+    raw = str(request.path_params.get("file_id", ""))
+    try:
+        file_id = str(uuid.UUID(raw)) if _UUID.match(raw) else None
+    except ValueError:
+        file_id = None
+    db = get_db(request)
+    code = await queries.file_comuna(db, file_id) if file_id else None
+    if code is None:
+        raise HTTPException(404)
+    if not user.has_role(ROLE) and await queries.liaison_comuna(db, user.id) != code:
+        raise HTTPException(403, _("Este archivo pertenece a otra municipalidad."))
+    found = await queries.stored_file(db, file_id)
+    if found is None:
+        raise HTTPException(404)
+    safe_name = re.sub(r'[^A-Za-z0-9._-]', "_", found["filename"]) or "documento.pdf"
+    return Response(bytes(found["content"]), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{safe_name}"'})
