@@ -1,0 +1,156 @@
+"""SQL for the public pages: figures per year, featured institutions, track records, open data.
+
+Only adhered organizations appear, and never their contacts or staff figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from portal.db import Database, to_dataclasses
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class YearFigures:
+    year: int
+    new: int
+    total: int
+    applied: int
+    recognized: int
+
+
+@dataclass
+class PublicOrg:
+    id: int
+    rut: str
+    name: str
+    kind: str
+    size: str
+    sector: str
+    region_name: str
+    comuna_name: str
+    adhered_on: date
+
+
+@dataclass
+class Featured:
+    id: int
+    name: str
+    kind: str
+    region_name: str
+    comuna_name: str
+    total_score: int | None
+    certificate_code: str | None
+
+
+@dataclass
+class TrackYear:
+    year: int
+    status: str
+    reported: bool
+    applied: bool
+    recognized: bool
+    certificate_code: str | None
+
+
+async def figures(db: Database) -> list[YearFigures]:
+    """Per year from the first adhesion to the latest cycle: new, cumulative, applied, recognized."""
+    rows = await db.fetch_all(
+        """WITH years AS (
+             SELECT generate_series(
+               (SELECT min(extract(year FROM adhered_on))::int FROM compromiso_companies),
+               GREATEST((SELECT max(year) FROM compromiso_cycles),
+                        (SELECT max(extract(year FROM adhered_on))::int FROM compromiso_companies))) AS year)
+           SELECT y.year,
+             (SELECT count(*) FROM compromiso_companies c WHERE extract(year FROM c.adhered_on) = y.year) AS new,
+             (SELECT count(*) FROM compromiso_companies c WHERE extract(year FROM c.adhered_on) <= y.year) AS total,
+             (SELECT count(*) FROM compromiso_cycles k WHERE k.year = y.year
+                AND k.status IN ('applied', 'in_evaluation', 'recognized', 'not_recognized')) AS applied,
+             (SELECT count(*) FROM compromiso_cycles k WHERE k.year = y.year AND k.status = 'recognized') AS recognized
+           FROM years y WHERE y.year IS NOT NULL ORDER BY y.year"""
+    )
+    return to_dataclasses(YearFigures, rows)
+
+
+async def recognition_years(db: Database) -> list[int]:
+    rows = await db.fetch_all(
+        "SELECT DISTINCT year FROM compromiso_cycles WHERE status = 'recognized' ORDER BY year DESC"
+    )
+    return [r["year"] for r in rows]
+
+
+async def featured(db: Database, year: int) -> list[Featured]:
+    """The organizations recognized in `year`."""
+    rows = await db.fetch_all(
+        """SELECT c.id, c.name, c.kind, r.name AS region_name, co.name AS comuna_name, k.total_score,
+                  k.certificate_code
+           FROM compromiso_cycles k JOIN compromiso_companies c ON c.id = k.company_id
+           JOIN regions r ON r.code = c.region_code JOIN comunas co ON co.code = c.comuna_code
+           WHERE k.year = :y AND k.status = 'recognized' ORDER BY r.sort_order, c.name""",
+        {"y": year},
+    )
+    return to_dataclasses(Featured, rows)
+
+
+_ORG = """SELECT c.id, c.rut, c.name, c.kind, c.size, c.sector, r.name AS region_name, co.name AS comuna_name,
+                 c.adhered_on
+          FROM compromiso_companies c JOIN regions r ON r.code = c.region_code
+          JOIN comunas co ON co.code = c.comuna_code WHERE c.adhered_on IS NOT NULL"""
+
+
+async def public_org(db: Database, company_id: int) -> PublicOrg | None:
+    rows = await db.fetch_all(_ORG + " AND c.id = :id", {"id": company_id})
+    found = to_dataclasses(PublicOrg, rows)
+    return found[0] if found else None
+
+
+async def track_record(db: Database, company_id: int) -> list[TrackYear]:
+    rows = await db.fetch_all(
+        """SELECT year, status,
+                  status IN ('report_submitted', 'applied', 'in_evaluation', 'recognized', 'not_recognized') AS reported,
+                  status IN ('applied', 'in_evaluation', 'recognized', 'not_recognized') AS applied,
+                  status = 'recognized' AS recognized, certificate_code
+           FROM compromiso_cycles WHERE company_id = :c ORDER BY year DESC""",
+        {"c": company_id},
+    )
+    return to_dataclasses(TrackYear, rows)
+
+
+async def directory(db: Database, *, region: str | None, kind: str | None, page: int) -> tuple[list[PublicOrg], int]:
+    clauses, params = [], {}
+    if region:
+        clauses.append("c.region_code = :region")
+        params["region"] = region
+    if kind:
+        clauses.append("c.kind = :kind")
+        params["kind"] = kind
+    extra = "".join(" AND " + c for c in clauses)
+    total = await db.fetch_val(
+        "SELECT count(*) FROM compromiso_companies c WHERE c.adhered_on IS NOT NULL" + extra, params
+    )
+    rows = await db.fetch_all(_ORG + extra + " ORDER BY c.name LIMIT :limit OFFSET :offset",
+                              {**params, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
+    return to_dataclasses(PublicOrg, rows), total
+
+
+async def export_rows(db: Database) -> list[dict[str, Any]]:
+    """One row per adhered organization with its years reported, applied and recognized."""
+    rows = await db.fetch_all(
+        """SELECT c.id, c.rut, c.name, c.kind, c.size, c.sector, c.region_code, r.name AS region,
+                  c.comuna_code, co.name AS comuna, c.adhered_on,
+                  COALESCE(array_agg(k.year ORDER BY k.year) FILTER (WHERE k.status IN
+                    ('report_submitted', 'applied', 'in_evaluation', 'recognized', 'not_recognized')), '{}') AS years_reported,
+                  COALESCE(array_agg(k.year ORDER BY k.year) FILTER (WHERE k.status IN
+                    ('applied', 'in_evaluation', 'recognized', 'not_recognized')), '{}') AS years_applied,
+                  COALESCE(array_agg(k.year ORDER BY k.year) FILTER (WHERE k.status = 'recognized'), '{}') AS years_recognized
+           FROM compromiso_companies c JOIN regions r ON r.code = c.region_code
+           JOIN comunas co ON co.code = c.comuna_code
+           LEFT JOIN compromiso_cycles k ON k.company_id = c.id
+           WHERE c.adhered_on IS NOT NULL
+           GROUP BY c.id, r.name, co.name ORDER BY c.id"""
+    )
+    return [dict(r._mapping) for r in rows]
