@@ -13,7 +13,7 @@ from .sorteo import lottery_orders
 from .trail import Message
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity semantics: cheap hashing in the hot loops
 class _Entry:
     cand: Candidate
     position: int  # place in the allocation's order (votes desc, then lottery)
@@ -225,15 +225,17 @@ def _check_seats(seats: Any) -> dict[str, int]:
     return dict(seats)
 
 
-def parse_candidates(seats: Mapping[str, int],
-                     candidates: Iterable[Candidate | Mapping[str, Any]]) -> dict[str, list[Candidate]]:
-    """Validate candidates (ids unique, categories known) and group them by category."""
+def parse_candidates(seats: Mapping[str, int], candidates: Iterable[Candidate | Mapping[str, Any]], *,
+                     votes_required: bool = True) -> dict[str, list[Candidate]]:
+    """Validate seats and candidates (ids unique, categories known); group candidates by category.
+
+    With votes_required=False (tally, bulletin) a missing vote count reads as 0."""
     if isinstance(candidates, (str, bytes, Mapping)) or not isinstance(candidates, Iterable):
         raise InputError("candidates must be a list of objects")
-    by_cat: dict[str, list[Candidate]] = {cat: [] for cat in seats}
+    by_cat: dict[str, list[Candidate]] = {cat: [] for cat in _check_seats(seats)}
     seen: set[str] = set()
     for item in candidates:
-        c = as_candidate(item)
+        c = as_candidate(item, votes_required=votes_required)
         if c.id in seen:
             raise InputError(f"duplicate candidate id {c.id!r}")
         seen.add(c.id)

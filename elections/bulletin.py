@@ -10,9 +10,10 @@ from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
 from .allocation import allocate, parse_candidates
 from .model import Candidate, InputError
 from .rules import Rules
-from .tally import BallotRules, Tally, ballot_code
+from .tally import ballot_code, tally
 
 BULLETIN_FORMAT = "cosoc-bulletin/1"
+SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
 # Keys in the order they are written; "ballots" is always last so a reader can stream it.
 HEADER_KEYS = ("format", "election_id", "padron_sha256", "padron_size", "rules", "seats", "candidates",
                "lottery_order", "lottery_seed", "totals", "allocation")
@@ -28,23 +29,15 @@ def make_bulletin(*, election_id: str, padron_sha256: str, seats: Mapping[str, i
                   rules: Rules | Mapping[str, Any] | None = None,
                   padron_size: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Count the ballots, allocate the seats and return the bulletin as a dict (ballots last)."""
+    if not isinstance(padron_sha256, str) or not SHA256_PATTERN.fullmatch(padron_sha256):
+        raise InputError("padron_sha256 must be 64 lower-case hexadecimal characters")
     rules = rules if isinstance(rules, Rules) else Rules.from_dict(rules)
-    cands = [c for group in parse_candidates(seats, _zero_votes(candidates)).values() for c in group]
-    checker = BallotRules(election_id, seats, cands)
-    counted = Tally.empty(seats, cands)
-    published = []
-    for index, ballot in enumerate(ballots, 1):
-        if not isinstance(ballot, Mapping):
-            raise InputError(f"ballot #{index} is not an object")
-        entry = {"code": None, "nonce": ballot.get("nonce"), "category": ballot.get("category"),
-                 "choice": ballot.get("choice")}
-        verdict = checker.classify(entry)
-        entry["code"] = ballot_code(election_id, entry)  # rejected ballots are published too
-        counted.add(verdict, entry["code"], index)
-        published.append(entry)
+    cands = [c for group in parse_candidates(seats, candidates, votes_required=False).values() for c in group]
+    published = [_published(election_id, ballot, index) for index, ballot in enumerate(ballots, 1)]
     # Sorting by tracking code hides the casting order and lets a verifier find duplicates in O(1) memory.
     published.sort(key=lambda b: b["code"])
-    counted.rejected.sort(key=lambda r: r["code"])
+    # Count exactly what is published, so that anyone can recount it.
+    counted = tally(published, election_id=election_id, seats=seats, candidates=cands)
     result = allocate(seats, counted.with_votes(cands), lottery_order, lottery_seed, rules)
     bulletin: dict[str, Any] = {"format": BULLETIN_FORMAT, "election_id": election_id,
                                 "padron_sha256": padron_sha256}
@@ -60,9 +53,16 @@ def make_bulletin(*, election_id: str, padron_sha256: str, seats: Mapping[str, i
     return bulletin
 
 
-def _zero_votes(candidates: Iterable[Candidate | Mapping[str, Any]]) -> list[Any]:
-    return [c.to_dict() | {"votes": 0} if isinstance(c, Candidate)
-            else {**c, "votes": 0} if isinstance(c, Mapping) else c for c in candidates]
+def _published(election_id: str, ballot: Any, index: int) -> dict[str, Any]:
+    # Only these four fields may reach the bulletin: anything else could identify a voter.
+    if not isinstance(ballot, Mapping):
+        raise InputError(f"ballot #{index} is not an object")
+    entry = {"code": None, "nonce": ballot.get("nonce"), "category": ballot.get("category"),
+             "choice": ballot.get("choice")}
+    entry["code"] = ballot_code(election_id, entry)  # rejected ballots get a code and are published too
+    if ballot.get("code") not in (None, entry["code"]):
+        raise InputError(f"ballot #{index}: its stored tracking code does not match its content")
+    return entry
 
 
 def write_bulletin(bulletin: Mapping[str, Any], fp: IO[str]) -> None:

@@ -163,8 +163,7 @@ class Candidate:
         return out
 
 
-def as_candidate(item: "Candidate | Mapping[str, Any]") -> Candidate:
+def as_candidate(item: "Candidate | Mapping[str, Any]", *, votes_required: bool = True) -> Candidate:
     """Accept a Candidate or a mapping; re-validate a Candidate's labels so both paths agree."""
-    if isinstance(item, Candidate):
-        return Candidate.from_dict(item.to_dict())
-    return Candidate.from_dict(item)
+    data = item.to_dict() if isinstance(item, Candidate) else item
+    return Candidate.from_dict(data, votes_required=votes_required)

@@ -108,8 +108,10 @@ class Tally:
         cats = {cat: {"votes": dict(v), "blank": self.blank[cat], "ballots": sum(v.values()) + self.blank[cat]}
                 for cat, v in self.votes.items()}
         ballots = sum(c["ballots"] for c in cats.values()) + len(self.rejected)
-        return {"ballots": ballots, "categories": cats,
-                "rejected": [{"code": r["code"], "reason": r["reason"]} for r in self.rejected]}
+        # Sorted by code, like the published ballots: the casting order stays hidden.
+        rejected = sorted(({"code": r["code"], "reason": r["reason"]} for r in self.rejected),
+                          key=lambda r: str(r["code"]))
+        return {"ballots": ballots, "categories": cats, "rejected": rejected}
 
     def with_votes(self, candidates: Iterable[Candidate]) -> list[Candidate]:
         """The candidates with their counted votes, ready for allocate()."""
@@ -119,8 +121,10 @@ class Tally:
 
 def tally(ballots: Iterable[Any], *, election_id: str, seats: Mapping[str, int],
           candidates: Iterable[Candidate | Mapping[str, Any]]) -> Tally:
-    """Count ballots `{"nonce", "category", "choice"}` (plus "code", checked if present)."""
-    cands = [c for group in parse_candidates(seats, _without_votes(candidates)).values() for c in group]
+    """Count ballots `{"nonce", "category", "choice"}` (plus "code", checked if present).
+
+    Candidates' own "votes", if any, are ignored: the votes are the ballots."""
+    cands = [c for group in parse_candidates(seats, candidates, votes_required=False).values() for c in group]
     rules = BallotRules(election_id, seats, cands)
     result = Tally.empty(seats, cands)
     for index, ballot in enumerate(ballots, 1):
@@ -133,14 +137,3 @@ def tally(ballots: Iterable[Any], *, election_id: str, seats: Mapping[str, int],
             verdict = "tracking code does not match the ballot"
         result.add(verdict, code, index)
     return result
-
-
-def _without_votes(candidates: Iterable[Candidate | Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    # Votes come from the ballots; whatever a candidate record says about them is ignored.
-    out = []
-    for c in candidates:
-        data = c.to_dict() if isinstance(c, Candidate) else dict(c) if isinstance(c, Mapping) else c
-        if isinstance(data, dict):
-            data["votes"] = 0
-        out.append(data)
-    return out

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterator
 
 from .allocation import allocate, parse_candidates
-from .bulletin import BULLETIN_FORMAT, HEADER_KEYS, BulletinError, _zero_votes, open_text, read_bulletin
+from .bulletin import BULLETIN_FORMAT, HEADER_KEYS, SHA256_PATTERN, BulletinError, open_text, read_bulletin
 from .model import Candidate, InputError
 from .rules import Rules
 from .tally import BALLOT_FORMAT, NONCE_PATTERN, BallotRules, Tally, ballot_code
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 _REQUIRED = ("format", "election_id", "padron_sha256", "rules", "seats", "candidates", "totals", "allocation")
 _SHOWN = 10  # per kind of ballot problem; the rest are summarized so a broken bulletin stays readable
 
@@ -55,14 +53,14 @@ def _header(raw: dict[str, Any], problems: list[str]) -> _Header | None:
         problems.append(f"header: format is {raw.get('format')!r}, expected {BULLETIN_FORMAT!r}")
     if not isinstance(raw.get("election_id"), str) or not raw.get("election_id"):
         problems.append("header: election_id must be a non-empty string")
-    if not isinstance(raw.get("padron_sha256"), str) or not _SHA256.fullmatch(raw["padron_sha256"]):
+    if not isinstance(raw.get("padron_sha256"), str) or not SHA256_PATTERN.fullmatch(raw["padron_sha256"]):
         problems.append("header: padron_sha256 must be 64 lower-case hexadecimal characters")
     if problems:
         return None
     try:
         rules = Rules.from_dict(raw["rules"])
         seats = raw["seats"]
-        cands = [c for g in parse_candidates(seats, _zero_votes(raw["candidates"])).values() for c in g]
+        cands = [c for g in parse_candidates(seats, raw["candidates"], votes_required=False).values() for c in g]
         size = raw.get("padron_size")
         if size is not None and (not isinstance(size, dict) or not all(
                 isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in size.values())):
@@ -127,7 +125,6 @@ def _recount(h: _Header, ballots: Iterator[Any], problems: list[str]) -> tuple[T
             previous = code
         counted.add(verdict, code, index)
     log.close()
-    counted.rejected.sort(key=lambda r: str(r["code"]))
     return counted, index
 
 
