@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from pypdf import PdfReader
+from starlette.requests import Request
+from starlette.responses import Response
 
 from portal import i18n
 from portal.db import Database
@@ -58,3 +61,19 @@ async def store(db: Database, pdf: Pdf, uploaded_by: int | None) -> str:
          "content": pdf.content, "by": uploaded_by},
     )
     return str(file_id)
+
+
+def closes_uploads(view: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """Close the request's temporary upload files once the view is done (the CSRF middleware keeps
+    the parsed form open for the view; nothing else closes it)."""
+
+    @functools.wraps(view)
+    async def wrapper(request: Request) -> Response:
+        try:
+            return await view(request)
+        finally:
+            form = request.scope.get("state", {}).get("form")
+            if form is not None:
+                await form.close()
+
+    return wrapper
