@@ -1,8 +1,10 @@
-"""Make the repository root importable so `import elections` works without installing the project."""
+"""Make the repository root (for `elections`) and this folder (for `elections_testdata`) importable,
+whatever pytest's import mode and whether or not the project is installed."""
 
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+for folder in (HERE.parents[1], HERE):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))

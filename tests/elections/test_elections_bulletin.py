@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from elections import BulletinError, make_ballot, make_bulletin, read_bulletin, verify_bulletin, write_bulletin
+from elections import BulletinError, InputError, make_ballot, make_bulletin, read_bulletin, verify_bulletin, write_bulletin
 from elections_testdata import load_cases
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -238,3 +238,16 @@ def test_cli_verify_bad_paths(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text("not json", encoding="utf-8")
     proc = _cli("verify", str(tmp_path / "x.json"))
     assert proc.returncode == 1 and "bulletin unreadable" in proc.stdout
+
+
+def test_only_ballot_fields_are_published() -> None:
+    """Whatever else a stored ballot carries (a voter, a time) never reaches the bulletin; a stored
+    code that does not match the ballot stops the bulletin instead of being published."""
+    ballot = {**make_ballot(ELECTION, "C", "C05"), "voter": "65.000.001-1", "cast_at": "2025-11-02T10:00"}
+    b = _bulletin(ballots=[ballot])
+    assert b["ballots"] == [{k: ballot[k] for k in ("code", "nonce", "category", "choice")}]
+    assert b["totals"]["categories"]["C"]["votes"]["C05"] == 1
+    with pytest.raises(InputError, match="stored tracking code does not match"):
+        _bulletin(ballots=[{**ballot, "code": "f" * 64}])
+    with pytest.raises(InputError, match="padron_sha256"):
+        _bulletin(padron_sha256="not a hash")
