@@ -1,0 +1,161 @@
+"""The public registry: filters, Spanish full-text search with prefix matching, one page of rows.
+
+Two queries per page: the rows (LIMIT page+1 to know if there is a next page) and a count capped
+at COUNT_CAP, both on the partial index of listed organizations ordered north → south by name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Mapping
+
+from portal.db import Database, to_dataclasses
+from portal.registry import model
+from portal.registry.territory import Territory
+
+MAX_QUERY = 200
+MAX_WORDS = 8
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_OPERATORS = re.compile(r'["\-]|\bor\b', re.IGNORECASE)
+
+
+@dataclass
+class Filters:
+    """What the visitor asked for, already checked against the allowed values."""
+
+    q: str = ""
+    category: str = ""
+    region: str = ""
+    comuna: str = ""
+    area: str = ""
+    status: str = ""
+    page: int = 1
+
+    def query_string(self) -> str:
+        """The filters as a query string prefix for pagination links (ends with '&')."""
+        from urllib.parse import urlencode
+
+        pairs = [(k, v) for k, v in (("q", self.q), ("category", self.category), ("region", self.region),
+                                     ("comuna", self.comuna), ("area", self.area), ("status", self.status)) if v]
+        return urlencode(pairs) + "&" if pairs else ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.category or self.region or self.comuna or self.area or self.status)
+
+
+def parse_filters(params: Mapping[str, str], territory: Territory) -> Filters:
+    """Unknown or malformed values are dropped, never an error."""
+    def pick(name: str, allowed: Any) -> str:
+        value = params.get(name, "")
+        return value if isinstance(value, str) and value in allowed else ""
+
+    q = params.get("q", "")
+    q = q.replace("\x00", "").strip()[:MAX_QUERY] if isinstance(q, str) else ""
+    region = pick("region", {r.code for r in territory.regions})
+    comuna = pick("comuna", territory.comunas)
+    if comuna and region and not territory.comuna_in_region(comuna, region):
+        comuna = ""
+    try:
+        page = min(max(int(params.get("page", "1")), 1), 10_000)
+    except (TypeError, ValueError):
+        page = 1
+    return Filters(q=q, category=pick("category", model.CATEGORIES), region=region, comuna=comuna,
+                   area=pick("area", model.AREAS), status=pick("status", model.PUBLIC_STATUSES), page=page)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents (like portal_unaccent, for the words we send)."""
+    return "".join(ch for ch in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(ch))
+
+
+def prefix_tsquery(q: str) -> str:
+    """'Fundación Mig' → 'fundacion & mig:*': plain words only, so it cannot be malformed."""
+    words = [w for w in _WORD.findall(fold(q)) if w.isalnum()][:MAX_WORDS]
+    if not words:
+        return ""
+    return " & ".join(words[:-1] + [words[-1] + ":*"])
+
+
+@dataclass
+class PublicRow:
+    id: int
+    legal_name: str
+    short_name: str
+    category: str
+    region_code: str
+    region_name: str
+    comuna_code: str
+    comuna_name: str
+    areas: list[str]
+    effective_status: str
+    vigencia_expires_on: date | None
+    withdrawn_at: datetime | None
+    description: str = ""
+
+
+@dataclass
+class Page:
+    rows: list[PublicRow] = field(default_factory=list)
+    total: int = 0
+    capped: bool = False
+    has_next: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // model.PAGE_SIZE))
+
+
+def _where(f: Filters) -> tuple[str, dict[str, Any]]:
+    clauses = ["o.listed"]
+    params: dict[str, Any] = {}
+    if f.q:
+        tsq = prefix_tsquery(f.q)
+        if _OPERATORS.search(f.q) or not tsq:
+            # quotes, -negation or "or": the user wrote a web-search query; honour it as written
+            clauses.append("o.search @@ websearch_to_tsquery('spanish', portal_unaccent(:q))")
+            params["q"] = f.q
+        else:
+            # search-as-you-type: the last word is a prefix
+            clauses.append("o.search @@ (websearch_to_tsquery('spanish', portal_unaccent(:q)) "
+                           "|| to_tsquery('spanish', :tsq))")
+            params.update(q=f.q, tsq=tsq)
+    for name, column in (("category", "category"), ("region", "region_code"), ("comuna", "comuna_code")):
+        if getattr(f, name):
+            clauses.append(f"o.{column} = :{name}")
+            params[name] = getattr(f, name)
+    if f.area:
+        clauses.append("o.areas @> ARRAY[CAST(:area AS text)]")
+        params["area"] = f.area
+    if f.status == "withdrawn":
+        clauses.append("o.status = 'withdrawn'")
+    elif f.status == "expired":
+        clauses.append("o.status <> 'withdrawn' AND o.vigencia_expires_on < current_date")
+    elif f.status == "approved":
+        clauses.append("o.status <> 'withdrawn' AND NOT (o.vigencia_expires_on < current_date)")
+    return " AND ".join(clauses), params
+
+
+async def public_page(db: Database, f: Filters) -> Page:
+    """One page of the public registry, grouped by region north → south, then by name."""
+    where, params = _where(f)
+    rows = await db.fetch_all(
+        f"""SELECT o.id, o.legal_name, o.short_name, o.category, o.region_code, r.name AS region_name,
+                   o.comuna_code, c.name AS comuna_name, o.areas, o.vigencia_expires_on, o.withdrawn_at,
+                   left(o.description, 240) AS description,
+                   CASE WHEN o.status = 'withdrawn' THEN 'withdrawn'
+                        WHEN o.vigencia_expires_on < current_date THEN 'expired' ELSE 'approved' END
+                     AS effective_status
+            FROM organizations o JOIN regions r ON r.code = o.region_code
+            JOIN comunas c ON c.code = o.comuna_code
+            WHERE {where} ORDER BY o.region_rank, o.legal_name, o.id LIMIT :limit OFFSET :offset""",
+        {**params, "limit": model.PAGE_SIZE + 1, "offset": (f.page - 1) * model.PAGE_SIZE})
+    found = to_dataclasses(PublicRow, rows)
+    total = await db.fetch_val(
+        f"SELECT count(*) FROM (SELECT 1 FROM organizations o WHERE {where} LIMIT :cap) s",
+        {**params, "cap": model.COUNT_CAP + 1})
+    return Page(rows=found[:model.PAGE_SIZE], total=min(total, model.COUNT_CAP), capped=total > model.COUNT_CAP,
+                has_next=len(found) > model.PAGE_SIZE)

@@ -1,0 +1,80 @@
+"""Public pages: the registry with search, an organization's page, comunas for forms, open data."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from portal.i18n import gettext
+from portal.registry import model, opendata, queries, search, territory as terr
+from portal.templating import render
+from portal.web import get_db, get_settings, int_param, not_found
+
+
+def labels() -> dict[str, object]:
+    """Label tables for templates (translated there with _())."""
+    return {"status_labels": model.STATUS_LABELS, "category_labels": model.CATEGORY_LABELS,
+            "area_labels": model.AREA_LABELS, "legal_form_labels": model.LEGAL_FORM_LABELS,
+            "event_labels": model.EVENT_LABELS, "doc_labels": model.DOC_LABELS,
+            "review_kind_labels": model.REVIEW_KIND_LABELS}
+
+
+def options() -> dict[str, list[tuple[str, str]]]:
+    """Translated (value, label) lists for the record form's selects, radios and checkboxes."""
+    def translated(table: dict[str, str]) -> list[tuple[str, str]]:
+        return [(k, gettext(v)) for k, v in table.items()]
+
+    return {"legal_form_options": translated(model.LEGAL_FORM_LABELS),
+            "category_options": translated(model.CATEGORY_LABELS), "area_options": translated(model.AREA_LABELS)}
+
+
+async def registry_list(request: Request) -> Response:
+    db = get_db(request)
+    territory = await terr.load(db)
+    filters = search.parse_filters(request.query_params, territory)
+    page = await search.public_page(db, filters)
+    groups = [(name, list(rows)) for name, rows in groupby(page.rows, key=lambda r: r.region_name)]
+    context = {"filters": filters, "page": page, "groups": groups, "territory": territory,
+               "comuna_options": territory.comuna_options(filters.region), **labels()}
+    return render(request, "registry/public_list.html", context, partial="registry/_results.html")
+
+
+async def org_page(request: Request) -> Response:
+    db = get_db(request)
+    org = await queries.get_public_org(db, int_param(request, "id"))
+    if org is None:
+        raise not_found()
+    history = await queries.events(db, org.id, public_only=True)
+    return render(request, "registry/public_org.html", {"org": org, "history": history, **labels()})
+
+
+async def comunas(request: Request) -> Response:
+    """<option>s of a region's comunas (htmx); an unknown region gives just the placeholder."""
+    territory = await terr.load(get_db(request))
+    region = request.query_params.get("region") or request.query_params.get("region_code") or ""
+    selected = request.query_params.get("comuna") or request.query_params.get("comuna_code") or ""
+    return render(request, "registry/_comuna_options.html",
+                  {"options": territory.comuna_options(region), "selected": selected,
+                   "blank_label": request.query_params.get("blank", "")})
+
+
+async def open_data(request: Request) -> Response:
+    db = get_db(request)
+    count = await db.fetch_val("SELECT count(*) FROM organizations WHERE listed")
+    return render(request, "registry/opendata.html",
+                  {"fields": opendata.FIELDS, "count": count, "license": opendata.LICENSE,
+                   "license_url": opendata.LICENSE_URL})
+
+
+async def download_csv(request: Request) -> Response:
+    return StreamingResponse(
+        opendata.csv_stream(get_db(request)), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="organizaciones.csv"'})
+
+
+async def download_json(request: Request) -> Response:
+    return StreamingResponse(
+        opendata.json_stream(get_db(request), get_settings(request).base_url),
+        media_type="application/json", headers={"Content-Disposition": 'inline; filename="organizaciones.json"'})
