@@ -29,7 +29,6 @@ REGIONS: tuple[tuple[str, str], ...] = (
     ("11", "Aysén del General Carlos Ibáñez del Campo"),
     ("12", "Magallanes y de la Antártica Chilena"),
 )
-REGION_NAMES: dict[str, str] = dict(REGIONS)
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X",
           "XI", "XII", "XIII", "XIV", "XV", "XVI")
@@ -96,7 +95,7 @@ _REGION_PREFIX = re.compile(r"^(region )?(de la |del |de )?")
 @functools.lru_cache(maxsize=1024)
 def _region(value: str) -> str | None:
     folded = fold(value)
-    # "Región de La Araucanía" -> "la araucania" -> "araucania": both forms are aliases.
+    # "Región del Biobío" -> "biobio", "Región de La Araucanía" -> "araucania": the prefix goes.
     stripped = _REGION_PREFIX.sub("", folded, count=1)
     for key in (folded, stripped):
         if key in _REGION_ALIASES:

@@ -163,8 +163,11 @@ def check(source: str | Path | IO[Any], padron: str | Path | None = None) -> Rep
         if h is None:
             return report
         counted, report.ballots = _recount(h, ballots, problems)
-    except BulletinError as exc:
-        problems.append(f"bulletin unreadable: {exc}")
+    except (BulletinError, UnicodeDecodeError, RecursionError) as exc:
+        problems.append(f"bulletin unreadable: {exc or type(exc).__name__}")
+        return report
+    except InputError as exc:  # e.g. a '|' inside an id, which the tracking-code text forbids
+        problems.append(f"header: {exc}")
         return report
     finally:
         if fp is not source:

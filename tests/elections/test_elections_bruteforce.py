@@ -74,7 +74,7 @@ class Brute:
         return max((self.votes(s) for s in with_c), default=None)
 
 
-@settings(max_examples=2500, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=2000, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pools())
 def test_allocation_matches_brute_force(pool: dict[str, Any]) -> None:
     """Elected set and order, bounds, minimal relaxation, lottery_decisive and lottery losers."""
@@ -96,7 +96,7 @@ def test_allocation_matches_brute_force(pool: dict[str, Any]) -> None:
           f"relaxed: {bool(cat.notes)}")
 
 
-@settings(max_examples=1200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pools())
 def test_trail_is_true(pool: dict[str, Any]) -> None:
     """Substitutions pair preliminary-only with elected-only; every skipped reason holds."""
@@ -131,7 +131,7 @@ def test_trail_is_true(pool: dict[str, Any]) -> None:
         assert s.reason.text("en") and s.reason.text("es")
 
 
-@settings(max_examples=600, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pools())
 def test_replacement_keeps_both_rules(pool: dict[str, Any]) -> None:
     """For each elected member who leaves: the first candidate, in the allocation's order, whose

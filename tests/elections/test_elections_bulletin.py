@@ -203,6 +203,13 @@ def test_unreadable_bulletins(text: str, message: str) -> None:
     assert problems and problems[0].startswith(message), problems
 
 
+@pytest.mark.parametrize("data", [b'{"format": "\xff\xfe"', b'{"format": ' + b"[" * 100000])
+def test_undecodable_bulletins(data: bytes) -> None:
+    """Bytes that are not UTF-8, or JSON nested beyond reason, are problems too."""
+    problems = verify_bulletin(io.BytesIO(data))
+    assert len(problems) == 1 and problems[0].startswith("bulletin unreadable"), problems
+
+
 @pytest.mark.parametrize("tail, message", [
     ('[], "format": "x"}', 'bulletin unreadable: "ballots" must be the last key'),
     ('[{"code": 1}', "bulletin unreadable: invalid ballot near character"),
