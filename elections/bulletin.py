@@ -81,6 +81,7 @@ def write_bulletin(bulletin: Mapping[str, Any], fp: IO[str]) -> None:
 
 
 _WS = re.compile(r"[ \t\n\r]*")
+MAX_HEADER_CHARS = 1 << 26  # 64 Mi characters: far above any real header (candidates, totals, trail)
 
 
 class _Stream:
@@ -133,6 +134,9 @@ class _Stream:
             if end != -1 and (end < len(self.buf) or self.eof):
                 self.pos = end
                 return value
+            if len(self.buf) - self.pos > MAX_HEADER_CHARS:  # keeps memory bounded on broken files
+                raise BulletinError(f"invalid JSON, or a header value over {MAX_HEADER_CHARS} characters, "
+                                    f"near character {self.where()}")
             if not self._more():
                 if end != -1:
                     self.pos = end
