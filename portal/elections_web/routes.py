@@ -1,3 +1,39 @@
-from starlette.routing import BaseRoute
+"""Routes of the COSOC elections: public pages, organizations' candidacy and vote, staff back-office."""
 
-routes: list[BaseRoute] = []
+from starlette.routing import BaseRoute, Route
+
+from portal.elections_web import org_views, public_views as pub, staff_actions as act, staff_views as staff
+
+GP = ["GET", "POST"]
+P = ["POST"]
+
+routes: list[BaseRoute] = [
+    Route("/elecciones", pub.elections_index),
+    Route("/elecciones/{id}", pub.election_page),
+    Route("/elecciones/{id}/participacion", pub.turnout),
+    Route("/elecciones/{id}/padron", pub.padron_page),
+    Route("/elecciones/{id}/padron.txt", pub.padron_text),
+    Route("/elecciones/{id}/resultados", pub.results_page),
+    Route("/elecciones/{id}/boletin.json", pub.bulletin),
+    Route("/elecciones/{id}/recibo", pub.receipt_lookup),
+    Route("/elecciones/{id}/acta", pub.acta_page),
+    Route("/elecciones/{id}/acta.pdf", pub.acta_pdf),
+    Route("/consejo", pub.council),
+    Route("/elecciones/{id}/candidatura", org_views.candidacy, methods=GP),
+    Route("/elecciones/{id}/votar", org_views.ballot, methods=GP),
+    Route("/elecciones/{id}/comprobante", org_views.receipt),
+    Route("/staff/elecciones", staff.election_list, methods=GP),
+    Route("/staff/elecciones/{id}", staff.election_detail, methods=GP),
+    Route("/staff/elecciones/{id}/fase", staff.phase_change, methods=P),
+    Route("/staff/elecciones/{id}/padron", act.padron_page),
+    Route("/staff/elecciones/{id}/padron/reclamos", act.padron_claim, methods=P),
+    Route("/staff/elecciones/{id}/padron/certificar", staff.certify_padron, methods=P),
+    Route("/staff/elecciones/{id}/reclamos", act.results_claim, methods=P),
+    Route("/staff/elecciones/{id}/reclamos/{claim_id}", act.resolve_claim, methods=P),
+    Route("/staff/elecciones/{id}/candidaturas", act.candidacies),
+    Route("/staff/elecciones/{id}/candidaturas/{cand_id}", act.review, methods=P),
+    Route("/staff/elecciones/{id}/sorteo", act.sorteo, methods=GP),
+    Route("/staff/elecciones/{id}/escrutinio", staff.run_count, methods=P),
+    Route("/staff/elecciones/{id}/proclamar", staff.proclaim, methods=P),
+    Route("/staff/elecciones/{id}/vacantes", act.vacancy, methods=P),
+]

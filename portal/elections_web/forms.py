@@ -1,0 +1,131 @@
+"""Parsers for the election forms: each returns cleaned values and one message per wrong field."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from fractions import Fraction
+from typing import Any, Mapping
+
+import elections
+from portal import rut
+from portal.forms import Form
+from portal.i18n import CHILE_TZ, gettext as _
+
+DATE_FIELDS = ("call_on", "padron_cutoff", "padron_claims_until", "candidacies_from", "candidacies_until",
+               "results_claims_until", "proclamation_on")
+DATETIME_FIELDS = ("voting_starts_at", "voting_ends_at")
+DEFAULTS = {"seats_a": "10", "seats_b": "6", "seats_c": "4", "territorial_share": "0.5", "gender_share": "0.6"}
+GENDERS = ("F", "M", "X")
+DOC_TYPES = ("run", "passport")
+
+
+def _share(form: Form, name: str) -> str | None:
+    raw = form.text(name, max_length=20)
+    if not raw or name in form.errors:
+        return None
+    try:
+        value = Fraction(raw.replace(",", "."))
+        elections.Rules(**{name: value})
+    except (ValueError, ZeroDivisionError, elections.InputError):
+        form.errors.add(name, _("Escriba una proporción entre 0 y 1, como 0.5 o 3/5."))
+        return None
+    return str(value)
+
+
+def _datetime(form: Form, name: str) -> datetime | None:
+    raw = form.text(name, required=False, max_length=30)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        form.errors.add(name, _("Escriba fecha y hora válidas (AAAA-MM-DD HH:MM)."))
+        return None
+    # The form speaks Chilean time; the database keeps instants.
+    return value.replace(tzinfo=CHILE_TZ) if value.tzinfo is None else value
+
+
+def settings_form(data: Mapping[str, Any], *, rules_locked: bool = False) -> Form:
+    """The election's name, term, seats, quota rules and calendar."""
+    form = Form(data)
+    form.text("name", max_length=200)
+    start = form.date("term_start")
+    end = form.date("term_end")
+    if start and end and end <= start:
+        form.errors.add("term_end", _("El término del periodo debe ser posterior a su inicio."))
+    if not rules_locked:
+        for cat in ("a", "b", "c"):
+            form.integer(f"seats_{cat}", min_value=0, max_value=50)
+        form.cleaned["territorial_share"] = _share(form, "territorial_share")
+        form.cleaned["gender_share"] = _share(form, "gender_share")
+    for name in DATE_FIELDS:
+        form.date(name, required=False)
+    for name in DATETIME_FIELDS:
+        form.cleaned[name] = _datetime(form, name)
+    vs, ve = form.cleaned.get("voting_starts_at"), form.cleaned.get("voting_ends_at")
+    if vs and ve and ve <= vs:
+        form.errors.add("voting_ends_at", _("El cierre de la votación debe ser posterior a su apertura."))
+    if rules_locked:
+        for key in ("seats_a", "seats_b", "seats_c", "territorial_share", "gender_share"):
+            form.cleaned.pop(key, None)
+    return form
+
+
+def settings_values(e: Any) -> dict[str, str]:
+    """An election's settings as the form shows them (Chilean local time, decimal shares)."""
+    values: dict[str, str] = {"name": e.name, "term_start": e.term_start.isoformat(), "term_end": e.term_end.isoformat(),
+                              "seats_a": str(e.seats_a), "seats_b": str(e.seats_b), "seats_c": str(e.seats_c),
+                              "territorial_share": _decimal(e.territorial_share),
+                              "gender_share": _decimal(e.gender_share)}
+    for name in DATE_FIELDS:
+        value = getattr(e, name)
+        values[name] = value.isoformat() if value else ""
+    for name in DATETIME_FIELDS:
+        value = getattr(e, name)
+        values[name] = value.astimezone(CHILE_TZ).strftime("%Y-%m-%dT%H:%M") if value else ""
+    return values
+
+
+def _decimal(fraction: str) -> str:
+    value = Fraction(fraction)
+    return f"{float(value):g}"
+
+
+def candidacy_form(data: Mapping[str, Any]) -> Form:
+    """The nominated person: name, RUN or passport, gender, short bio, acceptance."""
+    form = Form(data)
+    form.text("name", max_length=200)
+    doc_type = form.choice("document_type", DOC_TYPES)
+    number = form.text("document_number", max_length=40)
+    if doc_type == "run" and number:
+        normalized = rut.normalize(number)
+        if normalized is None:
+            form.errors.add("document_number", _("El RUN no es válido: revise el número y el dígito verificador."))
+        form.cleaned["document_number"] = normalized
+    form.choice("gender", GENDERS)
+    form.text("bio", max_length=1000, min_length=20)
+    if not form.boolean("accepted"):
+        form.errors.add("accepted", _("La persona nominada debe aceptar la candidatura."))
+    return form
+
+
+_IDS = re.compile(r"[\s,;]+")
+
+
+def sorteo_form(data: Mapping[str, Any]) -> Form:
+    """Either the drawn order (candidate numbers) or the announced seed, not both."""
+    form = Form(data)
+    seed = form.text("seed", required=False, max_length=200)
+    raw = form.text("order", required=False, max_length=20000)
+    order = [x for x in _IDS.split(raw) if x] if raw else []
+    if bool(seed) == bool(order):
+        form.errors.add("seed", _("Escriba la semilla anunciada o el orden sorteado (solo uno de los dos)."))
+    bad = [x for x in order if not x.isdigit()]
+    if bad:
+        form.errors.add("order", _("El orden debe ser una lista de números de candidatura separados por comas."))
+    elif len(set(order)) != len(order):
+        form.errors.add("order", _("El orden repite una candidatura."))
+    form.cleaned["order"] = [str(int(x)) for x in order] if order and not bad else None
+    form.cleaned["seed"] = seed or None
+    return form

@@ -1,0 +1,130 @@
+"""Organizations: nominate a candidate, and vote (choose → confirm → cast → receipt)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from portal.elections_web import forms, padron, phases, queries as q, vote
+from portal.elections_web.public_views import public_election
+from portal.i18n import gettext as _
+from portal.security import read_form, require_org
+from portal.templating import flash, render
+from portal.web import get_db, see_other
+
+log = logging.getLogger(__name__)
+
+
+# ----- candidacy -----
+
+async def candidacy(request: Request) -> Response:
+    """GET: the organization's candidacy form; POST: present or edit it while candidacies are open."""
+    user = require_org(request)
+    e = await public_election(request)
+    db = get_db(request)
+    entry = await padron.entry(db, e.id, user.org_id) if phases.at_least(e.phase, "padron_provisional") else None
+    current = await q.candidate_of_org(db, e.id, user.org_id) if entry else None
+    allowed, reason = phases.can_nominate(e)
+    if entry is None:
+        allowed, reason = False, _("Su organización no está en el padrón de esta elección, así que no puede nominar.")
+    values = ({"name": current.name, "document_type": current.document_type, "document_number": current.document_number,
+               "gender": current.gender, "bio": current.bio, "accepted": "1"} if current else {"document_type": "run"})
+    context: dict[str, Any] = {"e": e, "entry": entry, "current": current, "allowed": allowed, "reason": reason,
+                               "values": values, "errors": {}}
+    if request.method == "GET":
+        return render(request, "elections/candidacy.html", context)
+    if not allowed:
+        return render(request, "elections/candidacy.html", context, status=409 if entry else 403)
+    form = forms.candidacy_form(await read_form(request))
+    if form.errors:
+        context.update(values=form.values, errors=form.errors.fields)
+        return render(request, "elections/candidacy.html", context, status=422)
+    async with db.transaction():
+        locked = await q.get_election(db, e.id, lock=True)
+        still, reason = phases.can_nominate(locked)
+        if still:
+            cand_id = await q.save_candidate(db, e.id, user.org_id, entry.category, entry.region_code, form.cleaned)
+            await q.record_event(db, e, user, "candidacy_saved",
+                                 detail={"candidate": cand_id, "org": user.org_id, "category": entry.category,
+                                         "edited": current is not None})
+    if not still:
+        context.update(allowed=False, reason=reason, values=form.values)
+        return render(request, "elections/candidacy.html", context, status=409)
+    flash(request, _("Candidatura guardada. Puede editarla hasta el cierre del plazo de candidaturas."))
+    return see_other(f"/elecciones/{e.id}/candidatura")
+
+
+# ----- voting -----
+
+async def ballot_context(db: Any, e: q.Election, org_id: int) -> dict[str, Any]:
+    """What the ballot page needs: may this organization vote now, and for whom."""
+    now = await db.fetch_val("SELECT now()")
+    allowed, reason = phases.can_vote(e, now)
+    entry = await padron.entry(db, e.id, org_id) if phases.at_least(e.phase, "padron_provisional") else None
+    voted = await vote.has_voted(db, e.id, org_id)
+    if allowed and entry is None:
+        allowed, reason = False, _("Su organización no está en el padrón de esta elección, así que no puede votar.")
+    elif allowed and voted:
+        allowed, reason = False, _("Su organización ya votó en esta elección. Cada organización emite un solo voto.")
+    cands = await q.list_candidates(db, e.id, status="admissible", category=entry.category) if entry else []
+    return {"e": e, "entry": entry, "allowed": allowed, "reason": reason, "voted": voted, "candidates": cands,
+            "values": {}, "errors": {}}
+
+
+def _choice(raw: Any) -> tuple[bool, int | None]:
+    """(valid, candidate id or None for blank) from the form's `choice`."""
+    if raw == "blank":
+        return True, None
+    if isinstance(raw, str) and raw.isdigit() and 0 < int(raw) < 2**62:
+        return True, int(raw)
+    return False, None
+
+
+async def ballot(request: Request) -> Response:
+    """GET: choose; POST step=confirm: the confirmation page; POST step=cast: cast, then the receipt."""
+    user = require_org(request)
+    e = await public_election(request)
+    db = get_db(request)
+    context = await ballot_context(db, e, user.org_id)
+    if request.method == "GET":
+        return render(request, "elections/vote.html", context)
+    form = await read_form(request)
+    valid, choice = _choice(form.get("choice"))
+    if not context["allowed"]:
+        return render(request, "elections/vote.html", context, status=409 if context["entry"] else 403)
+    if not valid or (choice is not None and choice not in {c.id for c in context["candidates"]}):
+        context["errors"] = {"choice": _("Elija una candidatura de la lista, o vote en blanco.")}
+        return render(request, "elections/vote.html", context, status=422)
+    if form.get("step") != "cast":
+        chosen = next((c for c in context["candidates"] if c.id == choice), None)
+        return render(request, "elections/vote_confirm.html", {**context, "choice": choice, "chosen": chosen})
+    return await _cast(request, e, user, choice, context)
+
+
+async def _cast(request: Request, e: q.Election, user: Any, choice: int | None, context: dict[str, Any]) -> Response:
+    db = get_db(request)
+    try:
+        receipt = await vote.cast_vote(db, e.id, user.org_id, choice, email=user.email, election_name=e.name)
+    except vote.VoteRefused as exc:
+        context.update(allowed=False, reason=exc.message, voted=isinstance(exc, vote.AlreadyVoted))
+        return render(request, "elections/vote.html", context, status=exc.status)
+    except vote.DB_FAILURES:
+        log.exception("vote failed in election %s", e.id)
+        return render(request, "elections/vote_failed.html", {"e": e}, status=503)
+    receipts = dict(request.session.get("receipts") or {})
+    receipts[str(e.id)] = receipt.tracking_code  # the voter's own browser keeps it, not the server
+    request.session["receipts"] = receipts
+    return see_other(f"/elecciones/{e.id}/comprobante")
+
+
+async def receipt(request: Request) -> Response:
+    """The receipt: the tracking code (kept only in the voter's session and in the email)."""
+    user = require_org(request)
+    e = await public_election(request)
+    code = (request.session.get("receipts") or {}).get(str(e.id))
+    voted = await vote.has_voted(get_db(request), e.id, user.org_id)
+    return render(request, "elections/receipt.html", {"e": e, "code": code, "voted": voted})
+

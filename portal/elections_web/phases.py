@@ -1,0 +1,227 @@
+"""Election phases, who may move an election to each, and the checks that say why not.
+
+Every check returns `(allowed, reason)` (Helios style) so pages can explain a refusal; the
+transition checklist lists each precondition with ✓/✗ and its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from portal.i18n import N_, gettext as _
+
+PHASES: tuple[str, ...] = (
+    "draft", "call_open", "padron_provisional", "padron_final", "candidacies_open", "candidacies_review",
+    "voting_open", "voting_closed", "tallied", "proclaimed", "constituted",
+)
+PHASE_LABELS = {
+    "draft": N_("Borrador"),
+    "call_open": N_("Convocatoria publicada"),
+    "padron_provisional": N_("Padrón provisorio (reclamos abiertos)"),
+    "padron_final": N_("Padrón definitivo"),
+    "candidacies_open": N_("Candidaturas abiertas"),
+    "candidacies_review": N_("Revisión de candidaturas"),
+    "voting_open": N_("Votación abierta"),
+    "voting_closed": N_("Votación cerrada"),
+    "tallied": N_("Resultados provisorios (reclamos abiertos)"),
+    "proclaimed": N_("Proclamada"),
+    "constituted": N_("Consejo constituido"),
+}
+# Who moves an election into each phase (admin always passes). The ministro de fe certifies the
+# padrón and signs the acta; the count has its own action but the same officer.
+TRANSITION_ROLES = {
+    "padron_final": ("ministro_de_fe",),
+    "proclaimed": ("ministro_de_fe",),
+}
+DEFAULT_ROLES = ("election_officer",)
+# From the padrón cut-off to the proclamation, organizations may not change category (§3).
+CATEGORY_LOCK_PHASES = ("padron_provisional", "padron_final", "candidacies_open", "candidacies_review",
+                        "voting_open", "voting_closed", "tallied")
+SORTEO_PHASES = ("candidacies_open", "candidacies_review", "voting_open")
+CATEGORIES = ("A", "B", "C")
+
+
+def phase_index(phase: str) -> int:
+    """Position of a phase in the sequence."""
+    return PHASES.index(phase)
+
+
+def next_phase(phase: str) -> str | None:
+    """The phase that follows, or None after the last."""
+    i = phase_index(phase)
+    return PHASES[i + 1] if i + 1 < len(PHASES) else None
+
+
+def at_least(phase: str, other: str) -> bool:
+    """Whether `phase` is `other` or later."""
+    return phase_index(phase) >= phase_index(other)
+
+
+def roles_for(target: str) -> tuple[str, ...]:
+    """The staff roles that may move an election into `target`."""
+    return TRANSITION_ROLES.get(target, DEFAULT_ROLES)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One precondition of a transition: whether it holds, what it is, and why not."""
+
+    ok: bool
+    label: str
+    reason: str = ""
+
+
+@dataclass
+class Facts:
+    """What the checks need to know about one election, fetched in one place."""
+
+    election: Any
+    now: datetime
+    padron_total: int = 0
+    padron_claims_pending: int = 0
+    results_claims_pending: int = 0
+    candidacies_total: int = 0
+    candidacies_pending: int = 0
+    admissible: dict[str, int] = field(default_factory=dict)
+    sorteo_problem: str | None = None
+    has_results: bool = False
+    has_acta: bool = False
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+
+def _check(ok: bool, label: str, reason: str) -> Check:
+    return Check(bool(ok), label, "" if ok else reason)
+
+
+def _calendar(e: Any) -> list[Check]:
+    return [
+        _check(e.padron_cutoff is not None, _("Fecha de corte del padrón definida"),
+               _("Defina la fecha de corte del padrón en el calendario.")),
+        _check(e.voting_starts_at is not None and e.voting_ends_at is not None,
+               _("Ventana de votación definida"), _("Defina el inicio y el término de la votación.")),
+    ]
+
+
+def checklist(f: Facts, target: str) -> list[Check]:
+    """The preconditions of moving the election into `target` (the next phase)."""
+    e = f.election
+    checks = [_check(next_phase(e.phase) == target, _("Es la fase siguiente"),
+                     _("La elección está en «%(phase)s»; solo puede pasar a la fase siguiente.",
+                       phase=_(PHASE_LABELS[e.phase])))]
+    if target == "call_open":
+        checks += _calendar(e)
+        checks.append(_check(sum(e.seats.values()) > 0, _("Hay cupos que elegir"),
+                             _("Defina al menos un cupo en alguna categoría.")))
+    elif target == "padron_provisional":
+        checks.append(_check(e.padron_cutoff is not None and e.padron_cutoff <= f.today,
+                             _("La fecha de corte del padrón llegó"),
+                             _("El padrón se genera en la fecha de corte o después.")))
+    elif target == "padron_final":
+        checks += [
+            _check(f.padron_total > 0, _("El padrón tiene organizaciones"),
+                   _("El padrón provisorio está vacío.")),
+            _check(f.padron_claims_pending == 0, _("No hay reclamos pendientes"),
+                   _("Resuelva los %(n)s reclamos pendientes del padrón.", n=f.padron_claims_pending)),
+            _check(e.padron_claims_until is not None and e.padron_claims_until < f.today,
+                   _("Terminó el plazo de reclamos del padrón"),
+                   _("El plazo de reclamos no ha terminado (o no está definido).")),
+        ]
+    elif target == "candidacies_open":
+        checks.append(_check(e.padron_sha256 is not None, _("Padrón congelado y su SHA-256 publicado"),
+                             _("Certifique el padrón definitivo primero.")))
+    elif target == "candidacies_review":
+        checks.append(_check(f.candidacies_total > 0, _("Se presentó al menos una candidatura"),
+                             _("No hay candidaturas que revisar.")))
+    elif target == "voting_open":
+        checks.append(_check(f.candidacies_pending == 0, _("Todas las candidaturas están revisadas"),
+                             _("Quedan %(n)s candidaturas sin revisar.", n=f.candidacies_pending)))
+        for cat in CATEGORIES:
+            if e.seats.get(cat, 0) > 0:
+                checks.append(_check(f.admissible.get(cat, 0) > 0,
+                                     _("Categoría %(cat)s: hay candidaturas admisibles", cat=cat),
+                                     _("La categoría %(cat)s no tiene ninguna candidatura admisible.", cat=cat)))
+        checks.append(_check(e.voting_starts_at is not None and e.voting_ends_at is not None
+                             and e.voting_ends_at > f.now, _("Ventana de votación definida y vigente"),
+                             _("Defina una ventana de votación que termine en el futuro.")))
+        if e.lottery_order is not None:
+            checks.append(_check(f.sorteo_problem is None, _("El orden del sorteo cubre las candidaturas admisibles"),
+                                 f.sorteo_problem or ""))
+    elif target == "voting_closed":
+        checks += [
+            _check(e.voting_ends_at is not None and e.voting_ends_at <= f.now,
+                   _("Terminó la ventana de votación"),
+                   _("La votación sigue abierta hasta el término de su ventana.")),
+            _check(e.sorteo_fixed_at is not None, _("El sorteo está fijado"),
+                   _("El ministro de fe debe fijar el sorteo antes de cerrar la votación.")),
+        ]
+    elif target == "tallied":
+        checks.append(_check(e.sorteo_fixed_at is not None and f.sorteo_problem is None,
+                             _("El sorteo está fijado y es válido"),
+                             f.sorteo_problem or _("El sorteo no está fijado.")))
+    elif target == "proclaimed":
+        checks += [
+            _check(f.has_results, _("El escrutinio está hecho"), _("Haga el escrutinio primero.")),
+            _check(f.results_claims_pending == 0, _("No hay reclamos pendientes sobre los resultados"),
+                   _("Resuelva los %(n)s reclamos pendientes.", n=f.results_claims_pending)),
+            _check(e.results_claims_until is not None and e.results_claims_until < f.today,
+                   _("Terminó el plazo de reclamos de los resultados"),
+                   _("El plazo de reclamos no ha terminado (o no está definido).")),
+        ]
+    elif target == "constituted":
+        checks.append(_check(f.has_acta, _("El acta de escrutinio está firmada"),
+                             _("Proclame la elección primero.")))
+    return checks
+
+
+def can_transition(f: Facts, target: str) -> tuple[bool, str]:
+    """(allowed, reason): the first failed precondition is the reason."""
+    failed = [c for c in checklist(f, target) if not c.ok]
+    return (not failed, failed[0].reason if failed else "")
+
+
+def can_vote(e: Any, now: datetime) -> tuple[bool, str]:
+    """Ballots are accepted only in voting_open AND within the window."""
+    if phase_index(e.phase) < phase_index("voting_open"):
+        return False, _("La votación aún no se abre.")
+    if e.phase != "voting_open":
+        return False, _("La votación ya se cerró.")
+    if e.voting_starts_at is None or e.voting_ends_at is None or now < e.voting_starts_at:
+        return False, _("La votación aún no se abre.")
+    if now >= e.voting_ends_at:
+        return False, _("La votación ya se cerró.")
+    return True, ""
+
+
+def can_nominate(e: Any) -> tuple[bool, str]:
+    """Candidacies are presented and edited only while the candidacy phase is open."""
+    if e.phase == "candidacies_open":
+        return True, ""
+    if phase_index(e.phase) < phase_index("candidacies_open"):
+        return False, _("El plazo de candidaturas aún no se abre.")
+    return False, _("El plazo de candidaturas ya terminó.")
+
+
+def can_set_sorteo(e: Any) -> tuple[bool, str]:
+    """The sorteo is fixed before the count; after voting closes it cannot change."""
+    if e.phase in SORTEO_PHASES:
+        return True, ""
+    if at_least(e.phase, "voting_closed"):
+        return False, _("La votación ya se cerró: el sorteo no puede cambiar después del cierre.")
+    return False, _("El sorteo se fija desde la apertura de candidaturas hasta el cierre de la votación.")
+
+
+def can_edit_settings(e: Any) -> tuple[bool, str]:
+    """Seats and quota rules are fixed once voting opens; the calendar until voting closes."""
+    if at_least(e.phase, "voting_closed"):
+        return False, _("La votación ya se cerró: la configuración no puede cambiar.")
+    return True, ""
+
+
+def rules_locked(e: Any) -> bool:
+    """Seats and quota rules cannot change once voting opens."""
+    return at_least(e.phase, "voting_open")

@@ -1,0 +1,203 @@
+"""Public pages: elections, turnout, results with the bulletin board, the acta and the council."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from portal.elections_web import count, padron, phases, queries as q, vote
+from portal.elections_web.acta import acta_data
+from portal.i18n import current
+from portal.security import current_user
+from portal.templating import render
+from portal.web import get_db, int_param, page_param
+
+_CODE = re.compile(r"^[0-9a-f]{64}$")
+BALLOTS_PER_PAGE = 500
+
+
+async def public_election(request: Request) -> q.Election:
+    """Guard: a published election (drafts do not exist for the public)."""
+    e = await q.get_election(get_db(request), int_param(request, "id"))
+    if e is None or e.phase == "draft":
+        raise HTTPException(404)
+    return e
+
+
+async def elections_index(request: Request) -> Response:
+    elections = await q.list_elections(get_db(request), public_only=True)
+    return render(request, "elections/index.html", {"elections": elections, "labels": phases.PHASE_LABELS})
+
+
+async def eligibility(db: Any, e: q.Election, user: Any) -> dict[str, Any] | None:
+    """"¿Puedo votar?": the signed-in representative's organization in this padrón, and its state."""
+    if user is None or user.org_id is None:
+        return None
+    published = phases.at_least(e.phase, "padron_provisional")
+    entry = await padron.entry(db, e.id, user.org_id) if published else None
+    return {"published": published, "entry": entry,
+            "voted": await vote.has_voted(db, e.id, user.org_id) if entry else False,
+            "candidacy": await q.candidate_of_org(db, e.id, user.org_id) if entry else None,
+            "can_nominate": phases.can_nominate(e)[0]}
+
+
+async def election_page(request: Request) -> Response:
+    e = await public_election(request)
+    db = get_db(request)
+    facts = await q.facts(db, e)
+    shows_candidates = phases.at_least(e.phase, "voting_open")
+    candidates = await q.list_candidates(db, e.id, status="admissible") if shows_candidates else []
+    context = {
+        "e": e, "labels": phases.PHASE_LABELS, "phases": phases.PHASES, "candidates": candidates,
+        "shows_candidates": shows_candidates, "padron_total": facts.padron_total,
+        "voting_now": phases.can_vote(e, facts.now)[0],
+        "turnout": await q.turnout(db, e.id) if phases.at_least(e.phase, "voting_open") else None,
+        "me": await eligibility(db, e, current_user(request)),
+    }
+    return render(request, "elections/election.html", context)
+
+
+async def turnout(request: Request) -> Response:
+    """Live turnout by category and region; the same URL is the htmx partial and a normal page."""
+    e = await public_election(request)
+    db = get_db(request)
+    data = await q.turnout(db, e.id) if phases.at_least(e.phase, "voting_open") else None
+    return render(request, "elections/turnout.html", {"e": e, "turnout": data, "polling": e.phase == "voting_open"},
+                  partial="elections/_turnout.html")
+
+
+async def padron_page(request: Request) -> Response:
+    e = await public_election(request)
+    if not phases.at_least(e.phase, "padron_provisional"):
+        raise HTTPException(404)
+    return render(request, "elections/padron.html", {"e": e, "entries": await padron.entries(get_db(request), e.id)})
+
+
+async def padron_text(request: Request) -> Response:
+    """The padrón in its canonical serialization: its SHA-256 is the published padrón hash."""
+    e = await public_election(request)
+    if not phases.at_least(e.phase, "padron_provisional"):
+        raise HTTPException(404)
+    text = padron.canonical_text(e.id, await padron.entries(get_db(request), e.id))
+    return Response(text.encode("utf-8"), media_type="text/plain; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="padron-eleccion-{e.id}.txt"'})
+
+
+def named_allocation(results: count.Results, people: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+    """Per category: elected with names and votes, substitutions and reasons, ready for the page."""
+    votes_by = results.header["totals"]["categories"]
+    out = []
+    for cat, alloc in results.allocation(lang)["categories"].items():
+        votes = votes_by.get(cat, {}).get("votes", {})
+
+        def who(cid: str) -> dict[str, Any]:
+            return {"id": cid, "votes": votes.get(cid, 0), **people.get(cid, {"name": cid})}
+
+        out.append({"category": cat, "alloc": alloc, "elected": [who(c) for c in alloc["elected"]],
+                    "preliminary": [who(c) for c in alloc["preliminary"]],
+                    "substitutions": [(who(s["out"]), who(s["in"])) for s in alloc["substitutions"]],
+                    "skipped": [{**who(s["id"]), "reason": s["reason"]} for s in alloc["skipped"]],
+                    "ranking": [who(c) for c in alloc["order"]], "blank": votes_by.get(cat, {}).get("blank", 0),
+                    "ballots": votes_by.get(cat, {}).get("ballots", 0)})
+    return out
+
+
+async def people(db: Any, election_id: int) -> dict[str, dict[str, Any]]:
+    cands = await q.list_candidates(db, election_id)
+    return {str(c.id): {"name": c.name, "org": c.org_name, "gender": c.gender, "region": c.region_name} for c in cands}
+
+
+async def results_page(request: Request) -> Response:
+    e = await public_election(request)
+    db = get_db(request)
+    results = await count.get_results(db, e.id) if phases.at_least(e.phase, "tallied") else None
+    context: dict[str, Any] = {"e": e, "results": results, "labels": phases.PHASE_LABELS, "lookup": None,
+                               "code": "", "turnout": await q.turnout(db, e.id) if results else None}
+    if results:
+        context["categories"] = named_allocation(results, await people(db, e.id), current())
+        context["trail"] = results.trail(current())
+        page = page_param(request)
+        total = results.header["totals"]["ballots"]
+        context.update(page=page, pages=max(1, -(-total // BALLOTS_PER_PAGE)), ballots=await db.fetch_all(
+            """SELECT tracking_code, category, candidate_id FROM ballots WHERE election_id = :e
+               ORDER BY tracking_code LIMIT :n OFFSET :o""",
+            {"e": e.id, "n": BALLOTS_PER_PAGE, "o": (page - 1) * BALLOTS_PER_PAGE}))
+    return render(request, "elections/results.html", context)
+
+
+async def bulletin(request: Request) -> Response:
+    """The published bulletin, byte for byte as hashed at the count, streamed from the database."""
+    e = await public_election(request)
+    db = get_db(request)
+    results = await count.get_results(db, e.id)
+    if results is None:
+        raise HTTPException(404)
+    size = await count.file_size(db, results.bulletin_file) or 0
+    return StreamingResponse(count.stream_file(db, results.bulletin_file, size), media_type="application/json",
+                             headers={"Content-Length": str(size),
+                                      "Content-Disposition": f'attachment; filename="boletin-eleccion-{e.id}.json"'})
+
+
+async def receipt_lookup(request: Request) -> Response:
+    """A voter looks up their tracking code on the public ballot list (after the count)."""
+    e = await public_election(request)
+    db = get_db(request)
+    code = (request.query_params.get("codigo") or "").strip().lower()
+    found, valid = None, bool(_CODE.match(code))
+    if valid and phases.at_least(e.phase, "tallied"):
+        found = await vote.find_ballot(db, e.id, code)
+    return render(request, "elections/receipt_lookup.html",
+                  {"e": e, "code": code, "valid": valid, "found": found, "counted": phases.at_least(e.phase, "tallied")},
+                  status=200 if (not code or valid) else 422)
+
+
+async def _acta(request: Request) -> tuple[q.Election, dict[str, Any]]:
+    e = await public_election(request)
+    db = get_db(request)
+    results = await count.get_results(db, e.id)
+    if e.acta_file is None or results is None:
+        raise HTTPException(404)
+    detail = await db.fetch_val(
+        """SELECT detail::text FROM election_log WHERE election_id = :e AND to_phase = 'proclaimed'
+           ORDER BY id DESC LIMIT 1""", {"e": e.id})
+    info = json.loads(detail) if detail else {}
+    return e, await acta_data(db, e, results, info.get("ministro", ""), e.proclamation_on)
+
+
+async def acta_page(request: Request) -> Response:
+    e, data = await _acta(request)
+    return render(request, "elections/acta.html", {"e": e, "acta": data})
+
+
+async def acta_pdf(request: Request) -> Response:
+    """The acta as signed at the proclamation (the stored PDF, not regenerated)."""
+    e = await public_election(request)
+    if e.acta_file is None:
+        raise HTTPException(404)
+    content = await count.read_file(get_db(request), str(e.acta_file))
+    return Response(content, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="acta-escrutinio-{e.id}.pdf"'})
+
+
+async def council(request: Request) -> Response:
+    """The current council: the latest proclaimed or constituted election, replacements applied."""
+    db = get_db(request)
+    row = await db.fetch_one(
+        """SELECT id FROM elections WHERE phase IN ('proclaimed', 'constituted')
+           ORDER BY proclamation_on DESC NULLS LAST, id DESC LIMIT 1""")
+    context: dict[str, Any] = {"e": None, "seats": [], "changes": []}
+    if row is not None:
+        e = await q.get_election(db, row["id"])
+        results = await count.get_results(db, e.id)
+        history = await count.changes(db, e.id)
+        current_members = count.members(results, history)
+        names = await people(db, e.id)
+        context.update(e=e, changes=history, seats=[
+            {"category": cat, "members": [{"id": cid, **names.get(cid, {"name": cid})} for cid in ids],
+             "seats": e.seats[cat]} for cat, ids in sorted(current_members.items())])
+    return render(request, "elections/council.html", context)

@@ -1,0 +1,147 @@
+"""Casting a ballot: one per padrón organization, secret, refused twice by the database itself.
+
+The has-voted row (voters) and the ballot (ballots) are inserted in ONE transaction. The second
+ballot of an organization is refused by the PRIMARY KEY of voters (a unique violation), never by
+a check-then-insert, so two representatives submitting at the same instant get one ballot. The
+ballot row carries no voter, no timestamp and a random key; its tracking code follows the
+`elections` format so the offline verifier recomputes it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+import elections
+from portal import mail
+from portal.db import Database
+from portal.elections_web import phases
+from portal.i18n import gettext as _
+
+# Errors that mean "the database went away": the vote's transaction did not commit (or the commit's
+# outcome is unknown), so the voter gets an error page and never a receipt.
+DB_FAILURES: tuple[type[BaseException], ...] = (
+    asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InterfaceError, asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CrashShutdownError, OSError, ConnectionError,
+)
+
+
+class VoteRefused(Exception):
+    """A ballot the rules do not accept, with the HTTP status and a message for the voter."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class AlreadyVoted(VoteRefused):
+    """The organization already has a ballot in this election."""
+
+    def __init__(self) -> None:
+        super().__init__(409, _("Su organización ya votó en esta elección. Cada organización emite un solo "
+                                "voto; el segundo intento no se registró."))
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the voter keeps: the tracking code (and what the ballot said, for their eyes only)."""
+
+    election_id: int
+    tracking_code: str
+    category: str
+    voted_on: date
+
+
+async def _context(db: Database, election_id: int, org_id: int) -> Any:
+    # FOR SHARE: closing the vote (an UPDATE of this row) waits for ballots in flight, and ballots
+    # that start after the close see the new phase.
+    return await db.fetch_one(
+        """SELECT e.phase, e.voting_starts_at, e.voting_ends_at, now() AS now, p.category
+           FROM elections e LEFT JOIN padron_entries p ON p.election_id = e.id AND p.org_id = :o
+           WHERE e.id = :e FOR SHARE OF e""", {"e": election_id, "o": org_id})
+
+
+async def _check_choice(db: Database, election_id: int, category: str, choice: int | None) -> None:
+    if choice is None:
+        return
+    row = await db.fetch_one("SELECT category, status FROM candidates WHERE id = :c AND election_id = :e",
+                             {"c": choice, "e": election_id})
+    if row is None or row["status"] != "admissible":
+        raise VoteRefused(422, _("Elija una candidatura admisible de la lista, o vote en blanco."))
+    if row["category"] != category:
+        raise VoteRefused(422, _("Solo puede votar por una candidatura de la categoría de su organización (%(cat)s).",
+                                 cat=category))
+
+
+async def mark_voter(db: Database, election_id: int, org_id: int) -> date:
+    """The has-voted row; its PRIMARY KEY refuses a second ballot of the organization."""
+    return await db.fetch_val(
+        "INSERT INTO voters (election_id, org_id) VALUES (:e, :o) RETURNING voted_on", {"e": election_id, "o": org_id})
+
+
+async def insert_ballot(db: Database, election_id: int, ballot: dict[str, Any]) -> None:
+    """The ballot: a random key, the category, the choice (NULL: blank), its nonce and tracking code."""
+    await db.execute(
+        """INSERT INTO ballots (id, election_id, category, candidate_id, nonce, tracking_code)
+           VALUES (:id, :e, :cat, :cand, :nonce, :code)""",
+        {"id": uuid.uuid4(), "e": election_id, "cat": ballot["category"],
+         "cand": None if ballot["choice"] is None else int(ballot["choice"]),
+         "nonce": ballot["nonce"], "code": ballot["code"]})
+
+
+async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | None, *,
+                    email: str | None = None, election_name: str = "") -> Receipt:
+    """Record the organization's ballot for `choice` (None: blank) or raise VoteRefused."""
+    try:
+        async with db.transaction():
+            ctx = await _context(db, election_id, org_id)
+            if ctx is None:
+                raise VoteRefused(404, _("La elección no existe."))
+            allowed, reason = phases.can_vote(_Window(ctx), ctx["now"])
+            if not allowed:
+                raise VoteRefused(409, reason)
+            category = ctx["category"]
+            if category is None:
+                raise VoteRefused(403, _("Su organización no está en el padrón de esta elección, así que no puede votar."))
+            await _check_choice(db, election_id, category, choice)
+            voted_on = await mark_voter(db, election_id, org_id)
+            ballot = elections.make_ballot(str(election_id), category, None if choice is None else str(choice))
+            await insert_ballot(db, election_id, ballot)
+            if email:
+                await mail.queue(db, email, _("Voto registrado: %(name)s", name=election_name),
+                                 _("El voto de su organización quedó registrado.\n\nCódigo de seguimiento:\n%(code)s\n\n"
+                                   "Después del escrutinio puede buscar este código en la lista pública de votos.",
+                                   code=ballot["code"]))
+    except asyncpg.exceptions.UniqueViolationError:
+        raise AlreadyVoted() from None
+    return Receipt(election_id, ballot["code"], category, voted_on)
+
+
+class _Window:
+    """The few election fields `phases.can_vote` reads, from the vote's own locked row."""
+
+    def __init__(self, row: Any) -> None:
+        self.phase = row["phase"]
+        self.voting_starts_at = row["voting_starts_at"]
+        self.voting_ends_at = row["voting_ends_at"]
+
+
+async def has_voted(db: Database, election_id: int, org_id: int) -> bool:
+    """Whether the organization's ballot is recorded (after an uncertain failure, for instance)."""
+    return bool(await db.fetch_val("SELECT 1 FROM voters WHERE election_id = :e AND org_id = :o",
+                                   {"e": election_id, "o": org_id}))
+
+
+async def find_ballot(db: Database, election_id: int, code: str) -> dict[str, Any] | None:
+    """A published ballot by tracking code (only used after the count)."""
+    row = await db.fetch_one(
+        """SELECT b.tracking_code, b.category, b.candidate_id, c.name AS candidate_name
+           FROM ballots b LEFT JOIN candidates c ON c.id = b.candidate_id
+           WHERE b.election_id = :e AND b.tracking_code = :code""", {"e": election_id, "code": code})
+    return None if row is None else dict(row._mapping)

@@ -1,0 +1,105 @@
+"""Access rules for the COSOC election routes (public pages, representatives, staff back-office)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from policies import Rule, World, only, public
+
+OFFICER = ("election_officer",)
+STAFF = ("election_officer", "ministro_de_fe")
+
+
+def _open(w: World) -> dict[str, Any]:
+    return {"id": w.ids["election:open"]}
+
+
+def _done(w: World) -> dict[str, Any]:
+    return {"id": w.ids["election:done"]}
+
+
+def reps(**kw: Any) -> Rule:
+    return Rule(frozenset({"rep", "rep_other"}), **kw)
+
+
+POLICY = {
+    ("GET", "/elecciones"): public(),
+    ("GET", "/elecciones/{id}"): public(params=_open),
+    ("GET", "/elecciones/{id}/participacion"): public(params=_open),
+    ("GET", "/elecciones/{id}/padron"): public(params=_open),
+    ("GET", "/elecciones/{id}/padron.txt"): public(params=_open),
+    ("GET", "/elecciones/{id}/resultados"): public(params=_done),
+    ("GET", "/elecciones/{id}/boletin.json"): public(params=_done),
+    ("GET", "/elecciones/{id}/recibo"): public(params=_done),
+    ("GET", "/elecciones/{id}/acta"): public(params=_done),
+    ("GET", "/elecciones/{id}/acta.pdf"): public(params=_done),
+    ("GET", "/consejo"): public(),
+    ("GET", "/elecciones/{id}/candidatura"): reps(params=_open),
+    ("POST", "/elecciones/{id}/candidatura"): reps(params=_open),  # 409: the candidacy phase is over
+    ("GET", "/elecciones/{id}/votar"): reps(params=_open),
+    ("POST", "/elecciones/{id}/votar"): reps(params=_open, data=lambda w: {"step": "confirm", "choice": "blank"}),
+    ("GET", "/elecciones/{id}/comprobante"): reps(params=_open),
+    ("GET", "/staff/elecciones"): only(*STAFF),
+    ("POST", "/staff/elecciones"): only(*OFFICER),  # 422: empty form
+    ("GET", "/staff/elecciones/{id}"): only(*STAFF, params=_open),
+    ("POST", "/staff/elecciones/{id}"): only(*OFFICER, params=_open),
+    ("POST", "/staff/elecciones/{id}/fase"): only(*OFFICER, params=_open, data=lambda w: {"to": "voting_closed"}),
+    ("GET", "/staff/elecciones/{id}/padron"): only(*STAFF, params=_open),
+    ("POST", "/staff/elecciones/{id}/padron/reclamos"): only(*OFFICER, params=_open),
+    ("POST", "/staff/elecciones/{id}/padron/certificar"): only("ministro_de_fe", params=_open),
+    ("POST", "/staff/elecciones/{id}/reclamos"): only(*OFFICER, params=_done),
+    ("POST", "/staff/elecciones/{id}/reclamos/{claim_id}"): only(
+        *OFFICER, params=lambda w: {"id": w.ids["election:done"], "claim_id": w.ids["claim"]}),
+    ("GET", "/staff/elecciones/{id}/candidaturas"): only(*STAFF, params=_open),
+    ("POST", "/staff/elecciones/{id}/candidaturas/{cand_id}"): only(
+        *OFFICER, params=lambda w: {"id": w.ids["election:open"], "cand_id": w.ids["candidate:open"]}),
+    ("GET", "/staff/elecciones/{id}/sorteo"): only(*STAFF, params=_open),
+    ("POST", "/staff/elecciones/{id}/sorteo"): only("ministro_de_fe", params=_open),
+    ("POST", "/staff/elecciones/{id}/escrutinio"): only(*OFFICER, params=_open),
+    ("POST", "/staff/elecciones/{id}/proclamar"): only("ministro_de_fe", params=_open),
+    ("POST", "/staff/elecciones/{id}/vacantes"): only(*OFFICER, params=_done),
+}
+
+
+async def _election(db: Any, world: World, name: str) -> tuple[int, dict[str, int]]:
+    """An election whose padrón holds the walk's organizations, one admissible candidate each."""
+    from portal.elections_web import padron, queries as q
+
+    today = date.today()
+    eid = await q.create_election(db, {"name": name, "term_start": today, "term_end": today + timedelta(days=730),
+                                       "seats_a": 1, "seats_b": 1, "seats_c": 0, "padron_cutoff": today,
+                                       "results_claims_until": today - timedelta(days=1)})
+    await padron.snapshot(db, eid, today)
+    await padron.freeze(db, eid)
+    cands = {}
+    for key in ("org", "org_other"):
+        entry = await padron.entry(db, eid, world.ids[key])
+        cands[key] = await q.save_candidate(db, eid, world.ids[key], entry.category, entry.region_code, {
+            "name": f"Candidatura {key}", "document_type": "passport", "document_number": "X1", "gender": "F",
+            "bio": "Reseña de la candidatura para el recorrido."})
+    await db.execute("UPDATE candidates SET status = 'admissible' WHERE election_id = :e", {"e": eid})
+    await db.execute(
+        """UPDATE elections SET phase = 'voting_open', lottery_seed = 'walk', sorteo_fixed_at = now(),
+                  voting_starts_at = now() - interval '1 hour', voting_ends_at = now() + interval '1 hour'
+           WHERE id = :e""", {"e": eid})
+    return eid, cands
+
+
+async def extend_world(db: Any, world: World) -> None:
+    """A proclaimed election (results, bulletin, acta, a claim) and one open for voting."""
+    from portal.elections_web import padron, transitions, vote
+    from portal.security import CurrentUser
+
+    admin = CurrentUser(id=world.ids["user:admin"], email="admin@walk.cl", name="Admin", roles=frozenset({"admin"}))
+    done, cands = await _election(db, world, "Elección proclamada")
+    await vote.cast_vote(db, done, world.ids["org"], cands["org"])
+    await db.execute("""UPDATE elections SET phase = 'voting_closed', voting_starts_at = now() - interval '2 hours',
+                               voting_ends_at = now() - interval '1 hour' WHERE id = :e""", {"e": done})
+    await transitions.transition(db, done, "tallied", admin)
+    await transitions.transition(db, done, "proclaimed", admin)
+    world.ids["election:done"] = done
+    world.ids["claim"] = await padron.add_claim(db, done, "results", org_id=None, action="none", claimant="Walk",
+                                                body="Reclamo.", actor_id=admin.id)
+    world.ids["election:open"], open_cands = await _election(db, world, "Elección abierta")
+    world.ids["candidate:open"] = open_cands["org"]
