@@ -51,6 +51,14 @@ async def connect(url: str, min_size: int = 2, max_size: int = 10) -> Database:
     return db
 
 
+def with_database(url: str, name: str) -> str:
+    """The same server URL pointing at database `name` (socket and options kept)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
 def as_dict(row: Any) -> dict[str, Any] | None:
     """A plain dict for one record (or None)."""
     return None if row is None else dict(row._mapping)

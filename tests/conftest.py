@@ -52,16 +52,9 @@ def database_url() -> str:
             await conn.close()
 
         asyncio.run(create())
-        return _swap_db(base, name)
+        return dbmod.with_database(base, name)
     folder = Path(tempfile.mkdtemp(prefix="portal-test-pg-"))
     return dbmod.embedded_url(folder / "pgdata")
-
-
-def _swap_db(url: str, name: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
 @pytest.fixture(scope="session")

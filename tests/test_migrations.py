@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from portal import migrate
-from conftest import _swap_db
+from portal.db import with_database
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ async def scratch_url(database_url: str) -> Any:
     conn = await asyncpg.connect(database_url)
     await conn.execute(f'CREATE DATABASE "{name}"')
     await conn.close()
-    yield _swap_db(database_url, name)
+    yield with_database(database_url, name)
     conn = await asyncpg.connect(database_url)
     await conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
     await conn.close()
