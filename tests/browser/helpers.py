@@ -100,7 +100,7 @@ def small_pdf(title: str = "Documento de prueba") -> bytes:
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("helvetica", size=14)
-    pdf.cell(0, 10, title)
+    pdf.cell(0, 10, title.encode("latin-1", "replace").decode("latin-1"))  # core fonts are latin-1
     return bytes(pdf.output())
 
 
