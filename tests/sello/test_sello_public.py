@@ -10,6 +10,7 @@ from typing import Any
 from policies.sello import store_pdf
 
 
+
 async def _adhesion(db: Any, code: str, **fields: Any) -> None:
     file_id = await store_pdf(db)
     await db.execute(
@@ -58,3 +59,9 @@ async def test_public_page_in_english(db: Any, client: Any) -> None:
     await _adhesion(db, "05101")
     page = await client.get("/sello-migrante", headers={"Accept-Language": "en"})
     assert "Municipalities by region" in page.text and "Adhered" in page.text
+
+
+async def test_upload_fields_accept_pdf(sello: Any) -> None:
+    """The file inputs tell the browser to offer PDFs (the attribute is markup, not escaped text)."""
+    page = await sello.liaison.get("/mi-municipalidad")
+    assert 'accept="application/pdf,.pdf"' in page.text and "&#34;" not in page.text
