@@ -115,34 +115,32 @@ class Result:
         return render_text(self, lang)
 
 
-def _eligible(cat: CategoryResult, staying: list[str], excluded: set[str]) -> Iterator[str]:
+def _eligible(cat: CategoryResult, leaving: str, members: Iterable[str] | None,
+              unavailable: Iterable[str]) -> Iterator[str]:
+    current = list(cat.elected if members is None else members)
+    if leaving not in current:
+        raise ValueError(f"{leaving!r} is not a member of category {cat.category}")
+    staying = [c for c in current if c != leaving]
+    excluded = set(current) | set(unavailable)
     genders = Counter(cat.candidates[c].gender for c in staying)
     non_rm = sum(not cat.is_central(c) for c in staying)
-    # Only the newcomer changes the counts, so each test is O(1).
-    for cid in cat.order:
-        if cid in excluded:
-            continue
-        if (genders[cat.candidates[cid].gender] + 1 <= cat.gender_cap_effective
-                and non_rm + (not cat.is_central(cid)) >= cat.min_non_rm_effective):
-            yield cid
+
+    def fits(cid: str) -> bool:
+        # Only the newcomer changes the counts, so each test is O(1).
+        return (genders[cat.candidates[cid].gender] + 1 <= cat.gender_cap_effective
+                and non_rm + (not cat.is_central(cid)) >= cat.min_non_rm_effective)
+
+    return (cid for cid in cat.order if cid not in excluded and fits(cid))
 
 
 def replacement_order(cat: CategoryResult, leaving: str, members: Iterable[str] | None = None,
                       unavailable: Iterable[str] = ()) -> list[str]:
     """Who may take the seat `leaving` vacates, best first: non-members in the allocation's order
     whose entry keeps both (effective) rules. Empty: nobody can, the seat stays vacant."""
-    current = list(cat.elected if members is None else members)
-    if leaving not in current:
-        raise ValueError(f"{leaving!r} is not a member of category {cat.category}")
-    staying = [c for c in current if c != leaving]
-    return list(_eligible(cat, staying, set(current) | set(unavailable)))
+    return list(_eligible(cat, leaving, members, unavailable))
 
 
 def next_replacement(cat: CategoryResult, leaving: str, members: Iterable[str] | None = None,
                      unavailable: Iterable[str] = ()) -> str | None:
     """The first of replacement_order(...), or None when the seat must stay vacant."""
-    current = list(cat.elected if members is None else members)
-    if leaving not in current:
-        raise ValueError(f"{leaving!r} is not a member of category {cat.category}")
-    staying = [c for c in current if c != leaving]
-    return next(_eligible(cat, staying, set(current) | set(unavailable)), None)
+    return next(_eligible(cat, leaving, members, unavailable), None)
