@@ -85,6 +85,11 @@ def test_bulletin_verifies(bulletin: dict[str, Any], tmp_path: Path) -> None:
         assert verify_bulletin(fp) == []
     proc = _cli("verify", str(path), "--padron", str(tmp_path / "padron.csv"))
     assert proc.returncode == 0 and proc.stdout.startswith(f"OK: {BALLOTS} ballots"), proc.stdout + proc.stderr
+    piped = subprocess.run([sys.executable, "-m", "elections", "verify", "-"], cwd=ROOT, check=False,
+                           input=path.read_bytes(), capture_output=True)
+    assert piped.returncode == 0 and piped.stdout.startswith(b"OK"), piped.stderr
+    (tmp_path / "padron.csv").write_bytes(PADRON + b"65.000.002-K;B\n")
+    assert verify_bulletin(path, padron=tmp_path / "padron.csv")[0].startswith("padron_sha256: published ")
 
 
 def test_changed_ballot(bulletin: dict[str, Any], tmp_path: Path) -> None:
