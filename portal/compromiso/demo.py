@@ -53,16 +53,16 @@ def demo_rut(i: int) -> str:
 
 
 def _name(rng: random.Random, i: int) -> tuple[str, str, str]:
-    """(name, kind, sector) — unique by the index."""
-    place = PLACES[i % len(PLACES)]
+    """(name, kind, sector); the place moves every 15 names so the combinations do not repeat."""
+    place = PLACES[(i // 15 + i) % len(PLACES)]
     if i % 9 == 4:
-        word = INSTITUTIONS[i % len(INSTITUTIONS)]
+        word = INSTITUTIONS[(i // 9) % len(INSTITUTIONS)]
         return f"{word} {place}", "institucion", SECTOR_BY_WORD[word]
     if i % 11 == 7:
-        word = GUILDS[i % len(GUILDS)]
+        word = GUILDS[(i // 11) % len(GUILDS)]
         return f"{word} de {place} A.G.", "gremio", rng.choice(list(rules.SECTORS))
     word = EMPRESAS[i % len(EMPRESAS)]
-    return f"{word} {place} {SUFFIXES[i % 3]} ({i + 1})", "empresa", SECTOR_BY_WORD[word]
+    return f"{word} {place} {SUFFIXES[(i // 3) % 3]}", "empresa", SECTOR_BY_WORD[word]
 
 
 def _scores(rng: random.Random, recognized: bool) -> dict[int, int]:
