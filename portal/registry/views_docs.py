@@ -169,7 +169,9 @@ async def change_category(request: Request) -> Response:
     category = form.choice("category", [c for c in model.CATEGORIES if c != org.category])
     share = forms.migrant_share(form, "migrant_share") if category == "A" else None
     if category and not form.errors:
-        missing = documents.missing(category, await documents.current(db, org.id))
+        # the common documents were reviewed at registration; the new category's own ones are needed
+        common = model.required_documents("B")
+        missing = [k for k in documents.missing(category, await documents.current(db, org.id)) if k not in common]
         if missing:
             form.errors.add("category", i18n.gettext(
                 "Antes cargue en «Documentos»: %(docs)s.",

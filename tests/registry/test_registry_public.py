@@ -1,0 +1,131 @@
+"""The public registry: what is shown (and not), search, filters, grouping, pagination, open data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date, timedelta
+
+from factories import create_org, create_rep
+from portal.registry import model
+
+_IDS = re.compile(r'href="/organizaciones/(\d+)"')
+
+
+def ids(page: str) -> list[int]:
+    return [int(x) for x in _IDS.findall(page)]
+
+
+async def test_only_public_states_are_listed(db, client) -> None:
+    shown = {await create_org(db, status="approved", name="Visible Inscrita"),
+             await create_org(db, status="approved", name="Visible Vencida", vigencia_expires_on=date.today() - timedelta(days=5))}
+    hidden = [await create_org(db, status=s, name=f"Oculta {s}") for s in ("draft", "submitted", "in_review", "observed", "rejected")]
+    hidden.append(await create_org(db, status="withdrawn", name="Oculta retirada sin inscripción"))
+    page = await client.get("/organizaciones")
+    assert set(ids(page.text)) == shown and "2 organizaciones" in page.text
+    for org_id in hidden:
+        assert (await client.get(f"/organizaciones/{org_id}")).status_code == 404
+    assert (await client.get("/organizaciones/999999")).status_code == 404
+    assert (await client.get("/organizaciones/abc")).status_code == 404
+    exported = json.loads((await client.get("/datos/organizaciones.json")).text)["organizations"]
+    assert {o["id"] for o in exported} == shown
+
+
+async def test_no_personal_data_in_public_pages_or_exports(db, client) -> None:
+    _, org_id, email = await create_rep(db, status="approved")
+    await db.execute("UPDATE organizations SET legal_rep_name = 'Juana Secreta', legal_rep_run = '12345678-5'")
+    for url in (f"/organizaciones/{org_id}", "/organizaciones", "/datos/organizaciones.csv", "/datos/organizaciones.json"):
+        body = (await client.get(url)).text
+        assert "Juana Secreta" not in body and "12345678-5" not in body and email not in body
+
+
+async def test_search_is_accent_insensitive_with_prefixes(db, client) -> None:
+    fundacion = await create_org(db, name="Fundación Haitiana de Quilicura", description="Apoyo a la comunidad haitiana.")
+    corp = await create_org(db, name="Corporación Venezolanos Unidos", description="Acompañamiento a migrantes venezolanos.")
+    await create_org(db, name="Colectivo Peruano", description="Ollas comunes y cultura andina.")
+    for q, expected in (("fundacion", {fundacion}), ("FUNDACIÓN", {fundacion}), ("venezolano", {corp}),
+                        ("venez", {corp}), ("haitiana quili", {fundacion}), ('"comunidad haitiana"', {fundacion}),
+                        ("migrantes -peruano", {corp}), ("zzzz", set())):
+        page = await client.get("/organizaciones", params={"q": q})
+        assert page.status_code == 200 and set(ids(page.text)) == expected, q
+
+
+async def test_filters_and_grouping_north_to_south(db, client) -> None:
+    south = await create_org(db, name="Austral", region="12", comuna="12101", category="C")
+    north = await create_org(db, name="Nortina", region="15", comuna="15101", category="A")
+    center = await create_org(db, name="Capitalina", region="13", comuna="13101", category="B")
+    await db.execute("UPDATE organizations SET areas = '{salud}' WHERE id = :i", {"i": center})
+    page = await client.get("/organizaciones")
+    assert ids(page.text) == [north, center, south]
+    assert page.text.index("Arica y Parinacota") < page.text.index("Metropolitana") < page.text.index("Magallanes")
+    assert ids((await client.get("/organizaciones?category=C")).text) == [south]
+    assert ids((await client.get("/organizaciones?region=13")).text) == [center]
+    assert ids((await client.get("/organizaciones?comuna=15101")).text) == [north]
+    assert ids((await client.get("/organizaciones?area=salud")).text) == [center]
+    # a comuna of another region is dropped rather than contradicting the region
+    assert ids((await client.get("/organizaciones?region=13&comuna=15101")).text) == [center]
+    # garbage filters are ignored, never an error
+    assert ids((await client.get("/organizaciones?category=Z&region=99&area=x&status=draft&page=-4")).text) == [north, center, south]
+
+
+async def test_pagination_fifty_per_page(db, client) -> None:
+    await db.execute(
+        """INSERT INTO organizations (rut, legal_name, legal_form, category, region_code, comuna_code, status,
+                                      vigencia_expires_on, approved_at)
+           SELECT g || '-' || 'K', 'Organización ' || lpad(g::text, 3, '0'), 'otra', 'B', '05', '05101', 'approved',
+                  current_date + 100, now()
+           FROM generate_series(1, 120) g""")
+    first = await client.get("/organizaciones")
+    assert len(ids(first.text)) == model.PAGE_SIZE and "120 organizaciones" in first.text
+    assert 'rel="next"' in first.text
+    third = await client.get("/organizaciones?page=3")
+    assert len(ids(third.text)) == 20 and 'rel="next"' not in third.text
+    assert len(set(ids(first.text)) | set(ids((await client.get("/organizaciones?page=2")).text)) | set(ids(third.text))) == 120
+    assert ids((await client.get("/organizaciones?page=99")).text) == []
+
+
+async def test_htmx_gets_only_the_results(db, client) -> None:
+    await create_org(db, name="Fundación Parcial")
+    partial = await client.get("/organizaciones?q=parcial", headers={"HX-Request": "true"})
+    assert "Fundación Parcial" in partial.text and "<form" not in partial.text and "<html" not in partial.text
+    assert "HX-Request" in partial.headers["vary"]
+    full = await client.get("/organizaciones?q=parcial")
+    assert 'hx-trigger="input changed delay:300ms, search"' in full.text and 'type="submit"' in full.text
+
+
+async def test_comunas_for_a_region(db, client) -> None:
+    response = await client.get("/territorio/comunas?region_code=05")
+    assert "Viña del Mar" in response.text and "Santiago" not in response.text
+    assert response.text.count("<option") == 1 + await db.fetch_val("SELECT count(*) FROM comunas WHERE region_code = '05'")
+    assert (await client.get("/territorio/comunas?region=zz")).text.count("<option") == 1
+
+
+async def test_open_data_page_and_files(db, client) -> None:
+    await create_org(db, name="Datos Abiertos", status="approved")
+    page = await client.get("/datos")
+    assert page.status_code == 200 and "CC BY 4.0" in page.text and "vigencia_expires_on" in page.text
+    response = await client.get("/datos/organizaciones.csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert rows[0]["region_name"] == "Región de Valparaíso" and rows[0]["comuna_code"] == "05101"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", rows[0]["vigencia_expires_on"])
+
+
+async def test_region_rank_matches_regions_sort_order(db) -> None:
+    rows = await db.fetch_all("SELECT code, sort_order, portal_region_rank(code) AS rank FROM regions")
+    assert all(r["sort_order"] == r["rank"] for r in rows) and len(rows) == 16
+
+
+async def test_export_streams_more_than_one_batch(db, client) -> None:
+    from portal.registry import opendata
+
+    await db.execute(
+        """INSERT INTO organizations (rut, legal_name, legal_form, category, region_code, comuna_code, status,
+                                      vigencia_expires_on, approved_at)
+           SELECT g || '-' || 'K', 'Org ' || g, 'otra', 'A', '13', '13101', 'approved', current_date + 10, now()
+           FROM generate_series(1, :n) g""", {"n": opendata.BATCH + 5})
+    data = json.loads((await client.get("/datos/organizaciones.json")).text)["organizations"]
+    assert len(data) == opendata.BATCH + 5 and len({o["id"] for o in data}) == len(data)
+    assert sum(1 for _ in csv.reader(io.StringIO((await client.get("/datos/organizaciones.csv")).text))) == len(data) + 1
