@@ -123,6 +123,10 @@ async def test_full_cycle_to_recognition(db: Any, client: Any, make_client: Any,
     # the contact sees the result and the scores; the public sees the recognition
     mine = await client.get(f"/mi-empresa/ciclos/{cycle_id}")
     assert f"/certificados/{cycle['certificate_code']}" in mine.text and "Falta participación" in mine.text
+    verify = await make_client().get(f"/certificados/{cycle['certificate_code']}")
+    assert verify.status_code == 200 and "Constructora Andina SpA" in verify.text
+    certificate_pdf = await client.get(f"/certificados/{cycle['certificate_code']}.pdf")
+    assert certificate_pdf.status_code == 200 and certificate_pdf.content.startswith(b"%PDF-")
     public = await make_client().get(f"/compromiso-migrante?anio={YEAR}")
     assert "Constructora Andina SpA" in public.text
     record = await make_client().get(f"/compromiso-migrante/{company_id}")
@@ -292,3 +296,21 @@ async def test_staff_creates_a_company_and_invites_its_contact(db: Any, client: 
     assert await db.fetch_val("SELECT count(*) FROM compromiso_cycles WHERE company_id = :c", {"c": company_id}) == 1
     actions = {r["action"] for r in await audit.history(db, "compromiso_company", company_id)}
     assert actions == {"compromiso.company_created", "compromiso.contact_added", "compromiso.adhered"}
+
+
+async def test_a_carta_over_10_mb_is_refused(db: Any, client: Any) -> None:
+    await create_user(db, "grande@empresa.cl")
+    await client.login("grande@empresa.cl")
+    before = await counts(db)
+    big = b"%PDF-1.7\n" + b"0" * (10 * 1024 * 1024)
+    response = await client.post("/mi-empresa/adhesion", adhesion_data(), files=carta(big))
+    assert response.status_code == 422 and "supera los 10 MB" in response.text
+    assert await counts(db) == before
+
+
+async def test_a_contact_cannot_adhere_a_second_company(db: Any, client: Any, pdf: bytes) -> None:
+    await adhere(client, db, pdf, "uno@empresa.cl")
+    before = await counts(db)
+    response = await client.post("/mi-empresa/adhesion", adhesion_data(), files=carta(pdf))
+    assert response.status_code == 303 and response.headers["location"] == "/mi-empresa"
+    assert await counts(db) == before
