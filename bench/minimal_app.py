@@ -1,0 +1,117 @@
+"""The yardstick for the registry benchmark: the smallest Starlette + asyncpg + Jinja2 app that serves
+the same first page of the public registry as the portal.
+
+Same table, same WHERE / ORDER BY / LIMIT as `portal.registry.search.public_page` (the rows query
+and the capped count), the same optional full-text `?q=`, and similar HTML (a filter form and a
+table of 50 rows grouped by region). No sessions, CSRF, i18n, user loading or base layout: what
+the portal costs above this is the price of its middleware and templates.
+
+Run:  DATABASE_URL=postgresql://… uvicorn --factory bench.minimal_app:create_app --workers 2 --port 8101
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import unicodedata
+from typing import Any, AsyncIterator
+
+import asyncpg
+from jinja2 import Environment
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+PAGE_SIZE = 50
+COUNT_CAP = 2000
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+# Mirrors portal/registry/search.py (public_page with no filter, or with q only).
+ROWS_SQL = """
+SELECT o.id, o.legal_name, o.short_name, o.category, o.region_code, r.name AS region_name,
+       o.comuna_code, c.name AS comuna_name, o.areas, o.vigencia_expires_on, o.withdrawn_at,
+       left(o.description, 240) AS description,
+       CASE WHEN o.status = 'withdrawn' THEN 'withdrawn'
+            WHEN o.vigencia_expires_on < current_date THEN 'expired' ELSE 'approved' END AS effective_status
+FROM organizations o JOIN regions r ON r.code = o.region_code JOIN comunas c ON c.code = o.comuna_code
+WHERE {where} ORDER BY o.region_rank, o.legal_name, o.id LIMIT {limit} OFFSET 0"""
+COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM organizations o WHERE {where} LIMIT {cap}) s"
+SEARCH = ("o.search @@ (websearch_to_tsquery('spanish', portal_unaccent($1)) || to_tsquery('spanish', $2))")
+
+PAGE = Environment(autoescape=True).from_string("""<!doctype html>
+<html lang="es-CL"><head><meta charset="utf-8"><title>Organizaciones · Portal Participa</title>
+<link rel="stylesheet" href="/static/css/portal.css"></head>
+<body><main id="contenido" class="container">
+<h1>Registro de organizaciones</h1>
+<form method="get" action="/organizaciones" class="filters">
+  <label for="q">Buscar</label> <input id="q" name="q" value="{{ q }}">
+  <label for="region">Región</label>
+  <select id="region" name="region"><option value="">Todas</option>
+  {% for code, name in regions %}<option value="{{ code }}">{{ name }}</option>{% endfor %}</select>
+  <button type="submit" class="button">Buscar</button>
+</form>
+<p>{{ total }}{% if capped %}+{% endif %} organizaciones</p>
+{% for region, rows in groups %}
+<h2>{{ region }}</h2>
+<table class="table"><caption>{{ region }}</caption>
+<thead><tr><th scope="col">Organización</th><th scope="col">Categoría</th><th scope="col">Comuna</th>
+<th scope="col">Áreas</th><th scope="col">Estado</th></tr></thead><tbody>
+{% for o in rows %}<tr>
+<th scope="row"><a href="/organizaciones/{{ o.id }}">{{ o.legal_name }}</a>{% if o.short_name %} ({{ o.short_name }}){% endif %}
+<p>{{ o.description }}</p></th>
+<td><span class="badge">{{ o.category }}</span></td><td>{{ o.comuna_name }}</td>
+<td>{{ o.areas | join(", ") }}</td>
+<td><span class="status status--{{ o.effective_status }}">{{ o.effective_status }}</span>
+{% if o.vigencia_expires_on %}<br>{{ o.vigencia_expires_on.strftime("%d-%m-%Y") }}{% endif %}</td>
+</tr>{% endfor %}</tbody></table>
+{% endfor %}
+{% if has_next %}<a href="/organizaciones?page=2">Siguiente</a>{% endif %}
+</main></body></html>""")
+
+
+def prefix_tsquery(q: str) -> str:
+    """'Fundación Mig' → 'fundacion & mig:*' (as the portal does)."""
+    folded = "".join(ch for ch in unicodedata.normalize("NFD", q.lower()) if not unicodedata.combining(ch))
+    words = [w for w in _WORD.findall(folded) if w.isalnum()][:8]
+    return " & ".join(words[:-1] + [words[-1] + ":*"]) if words else ""
+
+
+async def organizaciones(request: Request) -> HTMLResponse:
+    pool: asyncpg.Pool = request.app.state.pool
+    q = request.query_params.get("q", "").strip()[:200]
+    tsq = prefix_tsquery(q)
+    where, args = ("o.listed", [])
+    if tsq:
+        where, args = f"o.listed AND {SEARCH}", [q, tsq]
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(ROWS_SQL.format(where=where, limit=PAGE_SIZE + 1), *args)
+        total = await conn.fetchval(COUNT_SQL.format(where=where, cap=COUNT_CAP + 1), *args)
+    groups: list[tuple[str, list[Any]]] = []
+    for row in rows[:PAGE_SIZE]:
+        if not groups or groups[-1][0] != row["region_name"]:
+            groups.append((row["region_name"], []))
+        groups[-1][1].append(row)
+    html = PAGE.render(q=q, regions=request.app.state.regions, groups=groups, total=min(total, COUNT_CAP),
+                       capped=total > COUNT_CAP, has_next=len(rows) > PAGE_SIZE)
+    return HTMLResponse(html)
+
+
+def create_app(url: str | None = None) -> Starlette:
+    """The minimal app on DATABASE_URL (or `url`)."""
+    dsn = url or os.environ["DATABASE_URL"]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.pool = await asyncpg.create_pool(dsn, min_size=2, max_size=10)
+        async with app.state.pool.acquire() as conn:
+            app.state.regions = [(r["code"], r["name"]) for r in
+                                 await conn.fetch("SELECT code, name FROM regions ORDER BY sort_order")]
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    return Starlette(routes=[Route("/organizaciones", organizaciones)], lifespan=lifespan)
+
