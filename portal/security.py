@@ -33,10 +33,25 @@ class CurrentUser:
     org_is_legal: bool = False
     email_verified: bool = False
     auth_version: int = 1
+    is_liaison: bool = False  # a municipal liaison (Sello Migrante)
+    is_company_contact: bool = False  # a company contact (Compromiso Migrante)
 
     @property
     def is_staff(self) -> bool:
         return bool(self.roles)
+
+    @property
+    def home_path(self) -> str:
+        """Where this person's own area is."""
+        if self.is_staff:
+            return "/staff"
+        if self.org_id is not None:
+            return "/mi-organizacion"
+        if self.is_liaison:
+            return "/mi-municipalidad"
+        if self.is_company_contact:
+            return "/mi-empresa"
+        return "/cuenta"
 
     def has_role(self, *roles: str) -> bool:
         """Admins hold every staff role."""
@@ -176,7 +191,11 @@ class CsrfMiddleware:
             await self.on_error(scope, 403)(scope, receive, send)
             return
         state["form"] = form
-        await self.app(scope, _replay(body), send)
+        try:
+            await self.app(scope, _replay(body), send)
+        finally:
+            if form is not None:
+                await form.close()  # uploaded files are spooled to temp files: release them
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:

@@ -28,7 +28,9 @@ async def load_current_user(db: Database, user_id: int, version: int) -> Current
     row = await db.fetch_one(
         """SELECT u.id, u.email, u.name, u.email_verified_at, u.auth_version,
                   COALESCE(array_agg(r.role) FILTER (WHERE r.role IS NOT NULL), '{}') AS roles,
-                  rep.org_id, COALESCE(rep.is_legal, false) AS is_legal
+                  rep.org_id, COALESCE(rep.is_legal, false) AS is_legal,
+                  EXISTS (SELECT 1 FROM sello_liaisons l WHERE l.user_id = u.id) AS is_liaison,
+                  EXISTS (SELECT 1 FROM compromiso_contacts c WHERE c.user_id = u.id) AS is_company_contact
            FROM users u
            LEFT JOIN user_roles r ON r.user_id = u.id
            LEFT JOIN org_representatives rep ON rep.user_id = u.id
@@ -42,6 +44,7 @@ async def load_current_user(db: Database, user_id: int, version: int) -> Current
         id=row["id"], email=row["email"], name=row["name"], roles=frozenset(row["roles"]),
         org_id=row["org_id"], org_is_legal=row["is_legal"],
         email_verified=row["email_verified_at"] is not None, auth_version=row["auth_version"],
+        is_liaison=row["is_liaison"], is_company_contact=row["is_company_contact"],
     )
 
 

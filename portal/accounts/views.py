@@ -142,10 +142,8 @@ async def account_home(request: Request) -> Response:
     from portal.security import require_user
 
     user = require_user(request)
-    if user.is_staff:
-        return see_other("/staff")
-    if user.org_id is not None:
-        return see_other("/mi-organizacion")
+    if user.home_path != "/cuenta":
+        return see_other(user.home_path)
     return render(request, "accounts/home.html", {})
 
 
