@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal import audit, i18n, tokens
+from portal import audit, i18n, tokens, uploads
 from portal.compromiso import files, forms, guards, notify, queries, rules
 from portal.compromiso.queries import Company
 from portal.db import Database
@@ -68,7 +68,6 @@ def _prefill(company: Company | None) -> dict[str, Any]:
     return {k: str(getattr(company, k)) for k in keys}
 
 
-@files.closes_uploads
 async def adhesion(request: Request) -> Response:
     user = require_user(request)
     db = get_db(request)
@@ -182,7 +181,4 @@ async def download(request: Request) -> Response:
         raise HTTPException(404)
     if not guards.is_compromiso_staff(user) and await queries.company_id_for_user(db, user.id) != found.company_id:
         raise HTTPException(403, i18n.gettext("Este archivo pertenece a otra organización."))
-    return Response(found.content, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{found.filename}"',
-        "Cache-Control": "private, no-store",
-    })
+    return uploads.attachment(found.content, found.filename)

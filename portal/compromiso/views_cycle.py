@@ -87,7 +87,6 @@ async def _read_evidence(form: Form) -> dict[int, list[files.PdfUpload]]:
     return uploads
 
 
-@files.closes_uploads
 async def save_report(request: Request) -> Response:
     db = get_db(request)
     user, company, cycle = await guards.own_cycle(request, db)

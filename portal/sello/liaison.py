@@ -12,7 +12,8 @@ from starlette.responses import Response
 from portal import audit, i18n, mail
 from portal.forms import Form
 from portal.security import CurrentUser, read_form, require_user
-from portal.sello import queries, rules, uploads
+from portal import uploads
+from portal.sello import queries, rules
 from portal.templating import flash, render
 from portal.web import get_db, int_param, see_other
 
@@ -193,7 +194,7 @@ async def request_evaluation(request: Request) -> Response:
     data = await read_form(request)
     form = Form(data)
     reports: dict[int, str] = {}
-    evidence: dict[int, list[uploads.Pdf]] = {}
+    evidence: dict[int, list[uploads.PdfUpload]] = {}
     for area in rules.AREAS:
         reports[area] = form.text(f"report_{area}", max_length=10000)
         evidence[area] = []

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
-import uuid
 from datetime import date
 from typing import Any
 
@@ -14,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal import audit, i18n, passwords, tokens
+from portal import audit, i18n, passwords, tokens, uploads
 from portal.accounts import queries as accounts
 from portal.forms import Form
 from portal.security import current_user, read_form, require_user
@@ -152,16 +150,11 @@ async def invitation(request: Request) -> Response:
 
 # ----- uploaded files (carta, work plan, evidence): the municipality's liaisons and evaluators -----
 
-_UUID = re.compile(r"^[0-9a-fA-F-]{36}$")
 
 
 async def stored_file(request: Request) -> Response:
     user = require_user(request)
-    raw = str(request.path_params.get("file_id", ""))
-    try:
-        file_id = str(uuid.UUID(raw)) if _UUID.match(raw) else None
-    except ValueError:
-        file_id = None
+    file_id = uploads.parse_file_id(request.path_params.get("file_id", ""))
     db = get_db(request)
     code = await queries.file_comuna(db, file_id) if file_id else None
     if code is None:
@@ -171,6 +164,4 @@ async def stored_file(request: Request) -> Response:
     found = await queries.stored_file(db, file_id)
     if found is None:
         raise HTTPException(404)
-    safe_name = re.sub(r'[^A-Za-z0-9._-]', "_", found["filename"]) or "documento.pdf"
-    return Response(bytes(found["content"]), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{safe_name}"'})
+    return uploads.attachment(bytes(found["content"]), found["filename"])

@@ -3,7 +3,6 @@
 from starlette.routing import BaseRoute, Route
 
 from portal.sello import liaison, public, staff
-from portal.sello.uploads import closes_uploads
 
 routes: list[BaseRoute] = [
     Route("/sello-migrante", public.index),
@@ -12,12 +11,12 @@ routes: list[BaseRoute] = [
     Route("/sello-migrante/invitacion/{token}", public.invitation, methods=["GET", "POST"]),
     Route("/sello/archivos/{file_id}", public.stored_file),
     Route("/mi-municipalidad", liaison.home),
-    Route("/mi-municipalidad/adhesion", closes_uploads(liaison.submit_adhesion), methods=["POST"]),
-    Route("/mi-municipalidad/plan", closes_uploads(liaison.upload_work_plan), methods=["POST"]),
+    Route("/mi-municipalidad/adhesion", liaison.submit_adhesion, methods=["POST"]),
+    Route("/mi-municipalidad/plan", liaison.upload_work_plan, methods=["POST"]),
     Route("/mi-municipalidad/casos", liaison.log_case, methods=["POST"]),
     Route("/mi-municipalidad/casos/{case_id}/cerrar", liaison.close_case, methods=["POST"]),
     Route("/mi-municipalidad/evaluacion", liaison.evaluation_form),
-    Route("/mi-municipalidad/evaluacion", closes_uploads(liaison.request_evaluation), methods=["POST"]),
+    Route("/mi-municipalidad/evaluacion", liaison.request_evaluation, methods=["POST"]),
     Route("/staff/sello", staff.index),
     Route("/staff/sello/{comuna}", staff.detail),
     Route("/staff/sello/{comuna}/visitas", staff.add_visit, methods=["POST"]),

@@ -66,7 +66,7 @@ async def test_full_cycle_to_recognition(db: Any, client: Any, make_client: Any,
     assert incomplete.status_code == 422 and "Este campo es obligatorio" in incomplete.text
     fake = await client.post(f"/mi-empresa/ciclos/{cycle_id}/informe", report_data(),
                              files=[("evidence_2", ("fotos.pdf", b"GIF89a not a pdf", "application/pdf"))])
-    assert fake.status_code == 422 and "no es un PDF válido" in fake.text
+    assert fake.status_code == 422 and "debe ser un PDF" in fake.text
     assert await counts(db) == before and await status_of(db, cycle_id) == "adhered"
 
     # a draft keeps the text without submitting
@@ -189,8 +189,8 @@ async def test_invalid_adhesions_store_nothing(db: Any, client: Any, pdf: bytes)
     before = await counts(db)
     cases = [
         (adhesion_data("12.345.678-0"), carta(pdf), "El RUT no es válido"),
-        (adhesion_data(), carta(b"hello, I am text", "carta.pdf"), "no es un PDF válido"),
-        (adhesion_data(), carta(b"%PDF-1.4\nbroken beyond repair", "carta.pdf"), "no es un PDF válido"),
+        (adhesion_data(), carta(b"hello, I am text", "carta.pdf"), "debe ser un PDF"),
+        (adhesion_data(), carta(b"%PDF-1.4\nbroken beyond repair", "carta.pdf"), "No pudimos abrir el PDF"),
         (adhesion_data(), None, "Adjunte el documento en PDF"),
         (adhesion_data(comuna_code="13101"), carta(pdf), "no pertenece a la región"),
         (adhesion_data(foreign_men="-3"), carta(pdf), "Escriba un número entre 0"),

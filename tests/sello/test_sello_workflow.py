@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from conftest import SANTIAGO, VALPARAISO, adhere, count, evaluation_files, evaluation_reports, pdf_file, ratings
+from sello_support import SANTIAGO, VALPARAISO, adhere, count, evaluation_files, evaluation_reports, pdf_file, ratings
 
 from portal import mail
 from portal.sello import rules
@@ -20,7 +20,7 @@ async def test_adhesion_checks_the_pdf_and_is_unique(sello: Any) -> None:
     bad = await sello.liaison.post("/mi-municipalidad/adhesion",
                                    {"mayor_name": "Camila Nieto", "carta_date": "2026-03-02", "council_agreement": "45/2026"},
                                    files=[("carta", ("carta.pdf", b"hola, no soy un PDF", "application/pdf"))])
-    assert bad.status_code == 422 and "El archivo debe ser un PDF." in bad.text
+    assert bad.status_code == 422 and "El archivo debe ser un PDF" in bad.text
     assert 'value="Camila Nieto"' in bad.text  # the user's values come back
     # starts like a PDF but pypdf cannot open it
     broken = await sello.liaison.post("/mi-municipalidad/adhesion",
@@ -96,7 +96,7 @@ async def test_evaluation_request_needs_every_area(sello: Any) -> None:
     assert 'id="evidence_5-error"' in no_evidence.text and "Adjunte al menos un PDF de evidencia" in no_evidence.text
     not_pdf = await sello.liaison.post("/mi-municipalidad/evaluacion", evaluation_reports(),
                                        files=evaluation_files(skip=2) + [("evidence_2", ("foto.png", b"\x89PNG....", "image/png"))])
-    assert not_pdf.status_code == 422 and "foto.png: El archivo debe ser un PDF." in not_pdf.text
+    assert not_pdf.status_code == 422 and "foto.png: El archivo debe ser un PDF" in not_pdf.text
     assert await count(db, "sello_evaluations") == 0 and await count(db, "sello_evidence") == 0
     assert await count(db, "stored_files") == files_before
     assert await db.fetch_val("SELECT status FROM sello_adhesions") == "implementing"
