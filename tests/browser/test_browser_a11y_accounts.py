@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from factories import create_user
-from helpers import assert_axe_clean, assert_no_js_errors, goto, sign_in
+from helpers import assert_axe_clean, assert_no_js_errors, axe_violations, describe, goto, sign_in
 
 pytestmark = pytest.mark.browser
 LANGS = ["es", "en"]
@@ -86,3 +86,20 @@ async def test_signed_in_account_and_staff_pages_are_accessible(page_for, db, la
         await assert_axe_clean(staff, f"{path} [{lang}]")
     assert_no_js_errors(page)
     assert_no_js_errors(staff)
+
+
+async def test_axe_check_reports_real_violations(page_for, db) -> None:
+    """The checker itself: a page with known problems must be reported (guards against a silent axe)."""
+    page = await page_for("es", bypass_csp=True)
+    await goto(page, "/")
+    await page.evaluate("""() => {
+      const main = document.querySelector('main');
+      main.insertAdjacentHTML('beforeend',
+        '<img src="/static/none.png"><input type="text" id="sin-etiqueta">' +
+        '<p style="color:#bbb;background:#fff">texto de bajo contraste</p>');
+    }""")
+    violations = {v["id"]: v for v in await axe_violations(page)}
+    assert {"image-alt", "label", "color-contrast"} <= set(violations), sorted(violations)
+    assert "#sin-etiqueta" in describe(list(violations.values()))
+    with pytest.raises(AssertionError, match="image-alt"):
+        await assert_axe_clean(page)

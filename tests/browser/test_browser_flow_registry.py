@@ -157,6 +157,9 @@ async def test_search_as_you_type_swaps_results_and_updates_the_url(page_for, db
     assert "Puentes" in await page.inner_text("#resultados")
     await page.wait_for_url("**/organizaciones?*q=puentes*")
     assert await same_document(page), "typing caused a full page load"
+    # the swap replaced only the results: the person can keep typing where they were
+    assert await page.evaluate("() => document.activeElement.id") == "q"
+    assert await page.input_value("#q") == "puentes"
     # the page around the results stayed: one h1, one search form
     assert await page.locator("h1").count() == 1 and await page.locator("form[role=search]").count() == 1
 
