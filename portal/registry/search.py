@@ -1,7 +1,8 @@
 """The public registry: filters, Spanish full-text search with prefix matching, one page of rows.
 
-Two queries per page: the rows (LIMIT page+1 to know if there is a next page) and a count capped
-at COUNT_CAP, both on the partial index of listed organizations ordered north → south by name.
+At most two queries per page: the rows (LIMIT page+1, to know if there is a next page) and, when
+they do not all fit on the first page, a count capped at COUNT_CAP; both use the partial index of
+listed organizations ordered north → south by name (or the GIN index of `search`).
 """
 
 from __future__ import annotations
@@ -119,14 +120,16 @@ def _where(f: Filters) -> tuple[str, dict[str, Any]]:
             clauses.append("o.search @@ websearch_to_tsquery('spanish', portal_unaccent(:q))")
             params["q"] = f.q
         else:
-            # search-as-you-type: the last word is a prefix
-            clauses.append("o.search @@ (websearch_to_tsquery('spanish', portal_unaccent(:q)) "
-                           "|| to_tsquery('spanish', :tsq))")
-            params.update(q=f.q, tsq=tsq)
+            # plain words (search-as-you-type): all of them, the last one as a prefix. This matches
+            # everything websearch_to_tsquery would for the same words, and what is being typed.
+            clauses.append("o.search @@ to_tsquery('spanish', :tsq)")
+            params["tsq"] = tsq
     for name, column in (("category", "category"), ("region", "region_code"), ("comuna", "comuna_code")):
         if getattr(f, name):
             clauses.append(f"o.{column} = :{name}")
             params[name] = getattr(f, name)
+    if f.region:  # the same condition on the index's first column: a range scan of that region only
+        clauses.append("o.region_rank = portal_region_rank(:region)")
     if f.area:
         clauses.append("o.areas @> ARRAY[CAST(:area AS text)]")
         params["area"] = f.area
@@ -142,20 +145,27 @@ def _where(f: Filters) -> tuple[str, dict[str, Any]]:
 async def public_page(db: Database, f: Filters) -> Page:
     """One page of the public registry, grouped by region north → south, then by name."""
     where, params = _where(f)
+    # the page's ids first (index-only on organizations_public_order unless searching), then its rows
     rows = await db.fetch_all(
-        f"""SELECT o.id, o.legal_name, o.short_name, o.category, o.region_code, r.name AS region_name,
+        f"""WITH page AS (
+                SELECT o.id, o.region_rank, o.legal_name FROM organizations o
+                WHERE {where} ORDER BY o.region_rank, o.legal_name, o.id LIMIT :limit OFFSET :offset)
+            SELECT o.id, o.legal_name, o.short_name, o.category, o.region_code, r.name AS region_name,
                    o.comuna_code, c.name AS comuna_name, o.areas, o.vigencia_expires_on, o.withdrawn_at,
                    left(o.description, 240) AS description,
                    CASE WHEN o.status = 'withdrawn' THEN 'withdrawn'
                         WHEN o.vigencia_expires_on < current_date THEN 'expired' ELSE 'approved' END
                      AS effective_status
-            FROM organizations o JOIN regions r ON r.code = o.region_code
+            FROM page p JOIN organizations o ON o.id = p.id JOIN regions r ON r.code = o.region_code
             JOIN comunas c ON c.code = o.comuna_code
-            WHERE {where} ORDER BY o.region_rank, o.legal_name, o.id LIMIT :limit OFFSET :offset""",
+            ORDER BY p.region_rank, p.legal_name, p.id""",
         {**params, "limit": model.PAGE_SIZE + 1, "offset": (f.page - 1) * model.PAGE_SIZE})
     found = to_dataclasses(PublicRow, rows)
-    total = await db.fetch_val(
-        f"SELECT count(*) FROM (SELECT 1 FROM organizations o WHERE {where} LIMIT :cap) s",
-        {**params, "cap": model.COUNT_CAP + 1})
+    if f.page == 1 and len(found) <= model.PAGE_SIZE:
+        total = len(found)  # everything is on this page: no second query
+    else:
+        total = await db.fetch_val(
+            f"SELECT count(*) FROM (SELECT 1 FROM organizations o WHERE {where} LIMIT :cap) s",
+            {**params, "cap": model.COUNT_CAP + 1})
     return Page(rows=found[:model.PAGE_SIZE], total=min(total, model.COUNT_CAP), capped=total > model.COUNT_CAP,
                 has_next=len(found) > model.PAGE_SIZE)
