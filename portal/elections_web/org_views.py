@@ -14,6 +14,7 @@ from portal.i18n import gettext as _
 from portal.security import read_form, require_org
 from portal.templating import flash, render
 from portal.web import get_db, see_other
+from portal.elections_web.txn import DB_FAILURES, atomic
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ async def candidacy(request: Request) -> Response:
     if form.errors:
         context.update(values=form.values, errors=form.errors.fields)
         return render(request, "elections/candidacy.html", context, status=422)
-    async with db.transaction():
+    async with atomic(db):
         locked = await q.get_election(db, e.id, lock=True)
         still, reason = phases.can_nominate(locked)
         if still:
@@ -111,7 +112,7 @@ async def _cast(request: Request, e: q.Election, user: Any, choice: int | None, 
     except vote.VoteRefused as exc:
         context.update(allowed=False, reason=exc.message, voted=isinstance(exc, vote.AlreadyVoted))
         return render(request, "elections/vote.html", context, status=exc.status)
-    except vote.DB_FAILURES:
+    except DB_FAILURES:
         log.exception("vote failed in election %s", e.id)
         return render(request, "elections/vote_failed.html", {"e": e}, status=503)
     receipts = dict(request.session.get("receipts") or {})

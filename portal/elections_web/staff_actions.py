@@ -16,6 +16,7 @@ from portal.i18n import gettext as _
 from portal.security import read_form
 from portal.templating import flash, render
 from portal.web import get_db, int_param, see_other
+from portal.elections_web.txn import atomic
 
 
 # ----- padrón and claims -----
@@ -49,7 +50,7 @@ async def padron_claim(request: Request) -> Response:
     if form.errors:
         context.update(values=form.values, errors=form.errors.fields)
         return render(request, "elections/staff_padron.html", context, status=422)
-    async with db.transaction():
+    async with atomic(db):
         claim_id = await padron.add_claim(db, e.id, "padron", org_id=org["id"], action=action,
                                           claimant=form.cleaned["claimant"], body=form.cleaned["body"], actor_id=user.id)
         await q.record_event(db, e, user, "padron_claim_recorded",
@@ -66,7 +67,7 @@ async def resolve_claim(request: Request) -> Response:
     form = Form(await read_form(request))
     decision = form.choice("decision", ("accepted", "rejected"))
     form.text("resolution", max_length=4000)
-    async with db.transaction():
+    async with atomic(db):
         claim = await padron.get_claim(db, e.id, claim_id, lock=True)
         if claim is None:
             raise HTTPException(404)
@@ -105,7 +106,7 @@ async def results_claim(request: Request) -> Response:
     if form.errors:
         flash(request, _("Escriba quién reclama y el texto del reclamo."), "error")
         return see_other(f"/staff/elecciones/{e.id}")
-    async with db.transaction():
+    async with atomic(db):
         claim_id = await padron.add_claim(db, e.id, "results", org_id=None, action="none",
                                           claimant=form.cleaned["claimant"], body=form.cleaned["body"], actor_id=user.id)
         await q.record_event(db, e, user, "results_claim_recorded", detail={"claim": claim_id})
@@ -138,7 +139,7 @@ async def review(request: Request) -> Response:
     if form.errors:
         flash(request, _("Para declarar inadmisible una candidatura escriba el motivo."), "error")
         return see_other(f"/staff/elecciones/{e.id}/candidaturas")
-    async with db.transaction():
+    async with atomic(db):
         await q.review_candidate(db, cand.id, status, reason, user.id)
         await q.record_event(db, e, user, "candidacy_reviewed",
                              detail={"candidate": cand.id, "before": cand.status, "status": status, "reason": reason})
@@ -169,7 +170,7 @@ async def sorteo(request: Request) -> Response:
     if form.errors:
         context.update(values=form.values, errors=form.errors.fields)
         return render(request, "elections/staff_sorteo.html", context, status=422)
-    async with db.transaction():
+    async with atomic(db):
         locked = await q.get_election(db, e.id, lock=True)
         allowed, reason = phases.can_set_sorteo(locked)
         if allowed:
@@ -195,7 +196,7 @@ async def vacancy(request: Request) -> Response:
     leaving = form.integer("leaving_id", min_value=1)
     reason = form.text("reason", max_length=1000)
     left_on = form.date("left_on")
-    async with db.transaction():
+    async with atomic(db):
         await db.execute("SELECT id FROM elections WHERE id = :e FOR UPDATE", {"e": e.id})
         results = await count.get_results(db, e.id)
         history = await count.changes(db, e.id)

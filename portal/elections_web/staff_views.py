@@ -16,6 +16,7 @@ from portal.i18n import gettext as _
 from portal.security import read_form, require_staff
 from portal.templating import flash, render
 from portal.web import get_db, int_param, see_other
+from portal.elections_web.txn import atomic
 
 STAFF_ROLES = ("election_officer", "ministro_de_fe")
 OFFICER = ("election_officer",)
@@ -44,7 +45,7 @@ async def election_list(request: Request) -> Response:
     if form.errors:
         context.update(values=form.values, errors=form.errors.fields)
         return render(request, "elections/staff_list.html", context, status=422)
-    async with db.transaction():
+    async with atomic(db):
         election_id = await q.create_election(db, form.cleaned)
         e = await q.get_election(db, election_id)
         await q.record_event(db, e, user, "created", detail={"name": e.name, "seats": e.seats, "rules": e.rules},
@@ -92,7 +93,7 @@ async def election_detail(request: Request) -> Response:
         context.update(values={**context["values"], **form.values}, errors=form.errors.fields)
         return render(request, "elections/staff_detail.html", context, status=422)
     before = forms.settings_values(e)
-    async with db.transaction():
+    async with atomic(db):
         await q.update_election(db, e.id, form.cleaned)
         after = forms.settings_values(await q.get_election(db, e.id))
         changed = {k: {"before": before[k], "after": after[k]} for k in after if before.get(k) != after[k]}

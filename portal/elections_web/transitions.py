@@ -9,6 +9,7 @@ from portal import mail
 from portal.db import Database
 from portal.elections_web import acta, count, padron, phases, queries as q
 from portal.i18n import gettext as _
+from portal.elections_web.txn import atomic
 
 
 class Refused(Exception):
@@ -22,7 +23,7 @@ class Refused(Exception):
 
 async def transition(db: Database, election_id: int, target: str, actor: Any) -> dict[str, Any]:
     """Move the election into `target` if every precondition holds; returns the logged detail."""
-    async with db.transaction():
+    async with atomic(db):
         e = await q.get_election(db, election_id, lock=True)
         if e is None:
             raise Refused(404, _("La elección no existe."))

@@ -21,14 +21,8 @@ from portal import mail
 from portal.db import Database
 from portal.elections_web import phases
 from portal.i18n import gettext as _
+from portal.elections_web.txn import atomic
 
-# Errors that mean "the database went away": the vote's transaction did not commit (or the commit's
-# outcome is unknown), so the voter gets an error page and never a receipt.
-DB_FAILURES: tuple[type[BaseException], ...] = (
-    asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
-    asyncpg.exceptions.InterfaceError, asyncpg.exceptions.CannotConnectNowError,
-    asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CrashShutdownError, OSError, ConnectionError,
-)
 
 
 class VoteRefused(Exception):
@@ -99,7 +93,7 @@ async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | N
                     email: str | None = None, election_name: str = "") -> Receipt:
     """Record the organization's ballot for `choice` (None: blank) or raise VoteRefused."""
     try:
-        async with db.transaction():
+        async with atomic(db):
             ctx = await _context(db, election_id, org_id)
             if ctx is None:
                 raise VoteRefused(404, _("La elección no existe."))

@@ -1,0 +1,68 @@
+"""One ballot per organization under concurrent submissions, enforced by the database."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from typing import Any
+
+from conftest import OpenElection
+from cosoc_helpers import signed_in
+from factories import TEST_PASSWORD, add_representative, create_user
+from portal.elections_web import padron, queries as q, vote
+
+
+async def test_fifty_simultaneous_attempts_by_one_organization(db: Any, open_election: OpenElection,
+                                                               make_client: Any) -> None:
+    """50 sessions of 10 representatives of the same organization cast at once → exactly one ballot."""
+    _u, org_id, email = open_election.reps["A"][2]
+    emails = [email] + [f"rep{i}.same@org.cl" for i in range(9)]
+    for extra in emails[1:]:
+        await add_representative(db, org_id, await create_user(db, extra, password=TEST_PASSWORD))
+    clients = [await signed_in(make_client, emails[i % len(emails)]) for i in range(50)]
+    for c in clients:
+        await c.token()  # fetch CSRF tokens before the race
+    choice = str(open_election.candidates["A"][0])
+    responses = await asyncio.gather(*[
+        c.post(f"/elecciones/{open_election.id}/votar", {"step": "cast", "choice": choice}) for c in clients])
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [303] + [409] * 49, statuses
+    assert all("ya votó" in r.text for r in responses if r.status_code == 409)
+    assert await db.fetch_val("SELECT count(*) FROM ballots WHERE election_id = :e", {"e": open_election.id}) == 1
+    assert await db.fetch_val("SELECT count(*) FROM voters WHERE election_id = :e", {"e": open_election.id}) == 1
+    assert await db.fetch_val("SELECT count(*) FROM outbox WHERE subject LIKE 'Voto registrado%'") == 1
+
+
+async def test_a_thousand_organizations_voting_concurrently(db: Any) -> None:
+    """1,000 padrón organizations call the vote service at once (the pool's 20 connections batch them), each once,
+    and 200 of them twice: ballots = voters marked = distinct organizations = 1,000."""
+    today = date.today()
+    org_ids = [r["id"] for r in await db.fetch_all(
+        """INSERT INTO organizations (rut, legal_name, legal_form, category, region_code, comuna_code, status,
+                                      approved_at, vigencia_expires_on)
+           SELECT g || '-' || '0', 'Org ' || g, 'asociacion', (ARRAY['A','B','C'])[1 + g % 3],
+                  CASE WHEN g % 2 = 0 THEN '13' ELSE '05' END, CASE WHEN g % 2 = 0 THEN '13101' ELSE '05101' END,
+                  'approved', now(), current_date + 300
+           FROM generate_series(1000001, 1001000) AS g RETURNING id""")]
+    eid = await q.create_election(db, {"name": "Masiva", "term_start": today, "term_end": today + timedelta(days=700),
+                                       "seats_a": 1, "seats_b": 1, "seats_c": 1, "padron_cutoff": today})
+    assert await padron.snapshot(db, eid, today) == 1000
+    await padron.freeze(db, eid)
+    await db.execute("""UPDATE elections SET phase = 'voting_open', voting_starts_at = now() - interval '1 hour',
+                               voting_ends_at = now() + interval '1 hour' WHERE id = :e""", {"e": eid})
+    attempts = org_ids + org_ids[:200]
+
+    async def one(org_id: int) -> str:
+        try:
+            await vote.cast_vote(db, eid, org_id, None)
+            return "ok"
+        except vote.AlreadyVoted:
+            return "again"
+
+    outcomes = await asyncio.gather(*[one(o) for o in attempts])  # the pool (20 connections) batches them
+    assert outcomes.count("ok") == 1000 and outcomes.count("again") == 200
+    counts = await db.fetch_one(
+        """SELECT (SELECT count(*) FROM ballots WHERE election_id = :e) AS ballots,
+                  (SELECT count(*) FROM voters WHERE election_id = :e) AS voters,
+                  (SELECT count(DISTINCT org_id) FROM voters WHERE election_id = :e) AS orgs""", {"e": eid})
+    assert counts["ballots"] == counts["voters"] == counts["orgs"] == 1000

@@ -1,0 +1,63 @@
+"""Ballot secrecy by schema: nothing in ballots names or dates a voter, nothing links voters to ballots."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import OpenElection
+from portal.elections_web import vote
+
+VOTER_TABLES = {"organizations", "users", "org_representatives", "voters", "padron_entries"}
+
+
+async def test_ballots_have_no_voter_column_no_timestamp_and_no_link_to_voters(db: Any) -> None:
+    columns = await db.fetch_all(
+        """SELECT column_name, data_type FROM information_schema.columns
+           WHERE table_schema = 'public' AND table_name = 'ballots' ORDER BY ordinal_position""")
+    names = {c["column_name"]: c["data_type"] for c in columns}
+    assert set(names) == {"id", "election_id", "category", "candidate_id", "nonce", "tracking_code"}
+    assert not [n for n, t in names.items() if "time" in t or t == "date" or t == "interval"]
+    assert names["id"] == "uuid"  # random key: no insertion order
+    assert not [n for n in names if n in ("org_id", "user_id", "voter_id", "created_at", "cast_at")]
+    # foreign keys of ballots, and any between voters and ballots, from pg_catalog
+    fks = await db.fetch_all(
+        """SELECT c.conrelid::regclass::text AS source, c.confrelid::regclass::text AS target
+           FROM pg_constraint c WHERE c.contype = 'f'
+             AND (c.conrelid = 'ballots'::regclass OR c.conrelid = 'voters'::regclass)""")
+    ballot_targets = {f["target"] for f in fks if f["source"] == "ballots"}
+    assert ballot_targets == {"elections", "candidates"}
+    assert not ballot_targets & VOTER_TABLES
+    assert not [f for f in fks if {f["source"], f["target"]} == {"ballots", "voters"}]
+    # ballots' key is not a sequence-fed serial, and no default fills a time in
+    defaults = await db.fetch_all(
+        """SELECT column_name, column_default FROM information_schema.columns
+           WHERE table_name = 'ballots' AND column_default IS NOT NULL""")
+    assert defaults == []
+
+
+async def test_voters_keep_only_the_day(db: Any) -> None:
+    columns = await db.fetch_all(
+        """SELECT column_name, data_type FROM information_schema.columns
+           WHERE table_schema = 'public' AND table_name = 'voters'""")
+    assert {c["column_name"]: c["data_type"] for c in columns} == {
+        "election_id": "bigint", "org_id": "bigint", "voted_on": "date"}
+    pk = await db.fetch_val(
+        """SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_index i
+           JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+           WHERE i.indrelid = 'voters'::regclass AND i.indisprimary""")
+    assert pk == "election_id,org_id"
+
+
+async def test_ballot_keys_do_not_follow_casting_order(db: Any, open_election: OpenElection) -> None:
+    """Ten ballots cast one after another: their keys are random, so sorting by key (or by tracking
+    code, as the bulletin does) does not give back the casting order."""
+    cast_order = []
+    for cat in "ABC":
+        for _u, org_id, _e in open_election.reps[cat]:
+            receipt = await vote.cast_vote(db, open_election.id, org_id, None)
+            cast_order.append(receipt.tracking_code)
+    by_key = [r["tracking_code"] for r in await db.fetch_all("SELECT tracking_code FROM ballots ORDER BY id")]
+    by_code = sorted(cast_order)
+    assert len(set(by_key)) == len(cast_order) == 9
+    # 9! orders: both matching the casting order by chance has probability 1/362880 each
+    assert by_key != cast_order and by_code != cast_order
