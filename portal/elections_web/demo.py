@@ -1,0 +1,161 @@
+"""Demo data: one proclaimed past election (candidates, ballots, results, acta) and one open for voting.
+
+The padrón comes from the registry's approved organizations (the registry demo runs first); when
+there are too few, demo organizations with representatives are created here. Idempotent: it does
+nothing when its elections exist.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from portal import passwords
+from portal.accounts import queries as accounts
+from portal.db import Database
+from portal.elections_web import padron, queries as q, transitions, vote
+from portal.rut import check_digit
+from portal.security import CurrentUser
+
+PAST = "Elección COSOC 2024 (demostración)"
+OPEN = "Elección COSOC 2026 (demostración)"
+NEEDED = {"A": 8, "B": 6, "C": 4}
+REGIONS = (("13", "13101"), ("05", "05101"), ("08", "08101"), ("02", "02101"), ("13", "13114"), ("09", "09101"))
+FIRST = {"F": ("Camila", "María", "Yenny", "Valentina", "Rosa", "Ana", "Fatou"),
+         "M": ("Jean", "Luis", "Carlos", "Ahmed", "Pedro", "Wilson", "Andrés"),
+         "X": ("Alex", "Noa", "Sam")}
+LAST = ("Pérez", "Joseph", "Quispe", "Rodríguez", "Mamani", "Silva", "Díaz", "Haddad", "Soto", "Rojas")
+
+
+async def _staff(db: Database, email: str, role: str) -> CurrentUser:
+    row = await db.fetch_one("SELECT id, name FROM users WHERE email = :e", {"e": email})
+    if row is None:  # the demo staff accounts are created first by portal.demo; keep working without them
+        from portal.demo import DEMO_PASSWORD
+
+        uid = await accounts.create_user(db, email=email, name=role, verified=True,
+                                         password_hash=passwords.hash_password(DEMO_PASSWORD))
+        await accounts.set_roles(db, uid, [role])
+        row = {"id": uid, "name": role}
+    return CurrentUser(id=row["id"], email=email, name=row["name"], roles=frozenset({role}))
+
+
+async def _ensure_orgs(db: Database) -> list[str]:
+    """Create demo organizations (each with a representative) until every category has enough."""
+    from portal.demo import DEMO_PASSWORD
+
+    lines, pw = [], passwords.hash_password(DEMO_PASSWORD)
+    for cat, need in NEEDED.items():
+        have = await db.fetch_val(
+            """SELECT count(*) FROM organizations WHERE status = 'approved' AND category = :c
+                 AND (vigencia_expires_on IS NULL OR vigencia_expires_on >= current_date)""", {"c": cat})
+        for i in range(have, need):
+            region, comuna = REGIONS[i % len(REGIONS)]
+            email = f"elecciones.{cat.lower()}{i + 1}@demo.participa.cl"
+            body = 65_100_000 + {"A": 0, "B": 1000, "C": 2000}[cat] + i
+            org_id = await db.fetch_val(
+                """INSERT INTO organizations (rut, legal_name, legal_form, category, region_code, comuna_code,
+                                              description, status, vigencia_issued_on, vigencia_expires_on,
+                                              submitted_at, approved_at)
+                   VALUES (:rut, :name, 'asociacion', :cat, :region, :comuna, :d, 'approved', current_date - 30,
+                           current_date + 335, now() - interval '40 days', now() - interval '30 days')
+                   ON CONFLICT (rut) DO NOTHING RETURNING id""",
+                {"rut": f"{body}-{check_digit(body)}", "name": f"Organización demo {cat}{i + 1}", "cat": cat,
+                 "region": region, "comuna": comuna, "d": "Organización de demostración para las elecciones COSOC."})
+            if org_id is None or await accounts.email_taken(db, email):
+                continue
+            uid = await accounts.create_user(db, email=email, name=f"Representante {cat}{i + 1}", verified=True,
+                                             password_hash=pw)
+            await db.execute("INSERT INTO org_representatives (org_id, user_id, is_legal) VALUES (:o, :u, true)",
+                             {"o": org_id, "u": uid})
+            lines.append(f"  org    {email:<34} representative of Organización demo {cat}{i + 1} (category {cat})")
+    return lines
+
+
+async def _election(db: Database, name: str, term_start: date, seats: dict[str, int]) -> int:
+    today = date.today()
+    eid = await q.create_election(db, {
+        "name": name, "term_start": term_start, "term_end": term_start + timedelta(days=730),
+        "seats_a": seats["A"], "seats_b": seats["B"], "seats_c": seats["C"], "padron_cutoff": today,
+        "call_on": today - timedelta(days=30), "padron_claims_until": today - timedelta(days=1),
+        "candidacies_from": today - timedelta(days=20), "candidacies_until": today - timedelta(days=10),
+        "results_claims_until": today - timedelta(days=1)})
+    await padron.snapshot(db, eid, today)
+    await padron.freeze(db, eid)
+    return eid
+
+
+async def _candidates(db: Database, eid: int, per_cat: dict[str, int], rng: random.Random, skip: set[int]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for cat, n in per_cat.items():
+        entries = [e for e in await padron.entries(db, eid, category=cat) if e.org_id not in skip][:n]
+        out[cat] = []
+        for i, entry in enumerate(entries):
+            gender = "FMFMX"[i % 5] if cat == "A" else "FM"[i % 2]
+            name = f"{rng.choice(FIRST[gender])} {rng.choice(LAST)}"
+            cid = await q.save_candidate(db, eid, entry.org_id, cat, entry.region_code, {
+                "name": name, "document_type": "passport", "document_number": f"DEMO{eid}{cat}{i}",
+                "gender": gender,
+                "bio": f"{name} coordina programas de {entry.name} con la comunidad migrante de su región."})
+            await db.execute("UPDATE candidates SET status = 'admissible' WHERE id = :c", {"c": cid})
+            out[cat].append(cid)
+    return out
+
+
+async def _cast(db: Database, eid: int, cands: dict[str, list[int]], rng: random.Random, share: float,
+                keep_out: set[int]) -> int:
+    await db.execute("""UPDATE elections SET phase = 'voting_open', voting_starts_at = now() - interval '1 day',
+                               voting_ends_at = now() + interval '7 days' WHERE id = :e""", {"e": eid})
+    cast = 0
+    for entry in await padron.entries(db, eid):
+        if entry.org_id in keep_out or rng.random() > share:
+            continue
+        options = cands.get(entry.category) or []
+        choice = None if not options or rng.random() < 0.1 else rng.choice(options[:1] * 3 + options)
+        await vote.cast_vote(db, eid, entry.org_id, choice)
+        cast += 1
+    return cast
+
+
+async def load(db: Database) -> list[str]:
+    """Load both demo elections once; return what to try."""
+    if await db.fetch_val("SELECT count(*) FROM elections WHERE name IN (:a, :b)", {"a": PAST, "b": OPEN}):
+        return ["  elections: demo elections already loaded (/elecciones, /consejo)"]
+    lines = ["COSOC elections:"]
+    lines += await _ensure_orgs(db)
+    officer = await _staff(db, "elecciones@demo.participa.cl", "election_officer")
+    ministro = await _staff(db, "ministro@demo.participa.cl", "ministro_de_fe")
+    rng = random.Random(2024)
+    rep_org = await db.fetch_val(
+        """SELECT r.org_id FROM org_representatives r JOIN users u ON u.id = r.user_id
+           WHERE u.email = 'rep@demo.participa.cl'""")
+    try_org = rep_org or await db.fetch_val(
+        "SELECT r.org_id FROM org_representatives r JOIN users u ON u.id = r.user_id "
+        "WHERE u.email = 'elecciones.a1@demo.participa.cl'")
+
+    past = await _election(db, PAST, date.today() - timedelta(days=400), {"A": 4, "B": 3, "C": 2})
+    cands = await _candidates(db, past, {"A": 6, "B": 4, "C": 3}, rng, set())
+    await db.execute("UPDATE elections SET lottery_seed = 'acto-publico-demo-2024', sorteo_fixed_at = now() WHERE id = :e",
+                     {"e": past})
+    n_past = await _cast(db, past, cands, rng, 0.9, set())
+    await db.execute("""UPDATE elections SET phase = 'voting_closed', voting_starts_at = now() - interval '3 days',
+                               voting_ends_at = now() - interval '2 days' WHERE id = :e""", {"e": past})
+    await transitions.transition(db, past, "tallied", officer)
+    await transitions.transition(db, past, "proclaimed", ministro)
+    await transitions.transition(db, past, "constituted", officer)
+
+    current = await _election(db, OPEN, date.today() + timedelta(days=330), {"A": 3, "B": 2, "C": 2})
+    skip = {try_org} if try_org else set()
+    cands = await _candidates(db, current, {"A": 4, "B": 3, "C": 2}, rng, skip)
+    await db.execute("UPDATE elections SET lottery_seed = 'semilla-anunciada-2026', sorteo_fixed_at = now() WHERE id = :e",
+                     {"e": current})
+    n_open = await _cast(db, current, cands, rng, 0.4, skip)
+    e = await q.get_election(db, current)
+    await q.record_event(db, e, officer, "demo_loaded", detail={"ballots": n_open}, to_phase="voting_open")
+    who = "rep@demo.participa.cl" if rep_org else "elecciones.a1@demo.participa.cl"
+    lines += [
+        f"  /consejo and /elecciones/{past}/resultados: the proclaimed {PAST} ({n_past} ballots, acta, bulletin)",
+        f"  /elecciones/{current}: {OPEN}, voting open now ({n_open} organizations already voted)",
+        f"  sign in as {who} to check «¿Puedo votar?» and vote at /elecciones/{current}/votar",
+        "  staff: elecciones@demo.participa.cl (phases, padrón, count), ministro@demo.participa.cl (sorteo, acta)",
+    ]
+    return lines
