@@ -135,3 +135,29 @@ def assert_no_js_errors(page: Any) -> None:
     """No uncaught exception or console error (CSP refusals included) in the page's context."""
     messages = page.errors.messages
     assert not messages, "JavaScript errors:\n" + "\n".join(messages)
+
+
+# What makes the focus indicator visible: a real outline (or a focus ring drawn with box-shadow).
+FOCUS_STYLE = """() => {
+  const el = document.activeElement, s = getComputedStyle(el);
+  return {tag: el.tagName, text: (el.innerText || el.value || '').trim().slice(0, 40),
+          outlineStyle: s.outlineStyle, outlineWidth: parseFloat(s.outlineWidth) || 0,
+          outlineColor: s.outlineColor, boxShadow: s.boxShadow,
+          matchesFocusVisible: el.matches(':focus-visible')};
+}"""
+
+
+async def tab_to(page: Any, selector: str, limit: int = 80, key: str = "Tab") -> None:
+    """Press Tab until the focused element matches `selector` (fails after `limit` presses)."""
+    for _ in range(limit):
+        await page.keyboard.press(key)
+        if await page.evaluate("(sel) => document.activeElement && document.activeElement.matches(sel)", selector):
+            return
+    raise AssertionError(f"{selector} never received focus after {limit} presses of {key}")
+
+
+def assert_visible_focus(style: dict[str, Any]) -> None:
+    assert style["matchesFocusVisible"], f"{style['tag']} {style['text']!r} is not :focus-visible"
+    has_outline = style["outlineStyle"] not in ("none", "hidden") and style["outlineWidth"] >= 2
+    has_ring = style["boxShadow"] not in ("none", "")
+    assert has_outline or has_ring, f"no visible focus indicator on {style['tag']} {style['text']!r}: {style}"

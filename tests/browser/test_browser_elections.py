@@ -1,0 +1,165 @@
+"""COSOC elections in a real browser (issue 4): a representative votes with the keyboard only, from
+sign-in to the receipt; axe on every election page, before and after the count, in Spanish and English."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from elections_setup import build_open_election, end_results_claims, end_voting_window
+from factories import TEST_PASSWORD, create_user
+from helpers import (
+    FOCUS_STYLE, AxeLog, assert_no_js_errors, assert_visible_focus, goto, sign_in, tab_to,
+)
+from portal import mail
+from portal.elections_web import vote
+
+pytestmark = pytest.mark.browser
+LANGS = ["es", "en"]
+
+
+async def focused(page: Any, selector: str) -> bool:
+    return bool(await page.evaluate("(s) => document.activeElement.matches(s)", selector))
+
+
+async def press_and_wait(page: Any, key: str) -> None:
+    """Press a key that submits a form or follows a link, and wait for the new page."""
+    async with page.expect_navigation():
+        await page.keyboard.press(key)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_representative_votes_with_the_keyboard_only(page_for, db, lang) -> None:
+    """No clicks: Tab, Shift+Tab, Space and Enter from the sign-in form to the receipt; axe at each step."""
+    election = await build_open_election(db)
+    _user, _org, email = election.reps["A"][2]  # a voter whose organization has no candidate of its own
+    wanted = election.candidates["A"][1]
+    page = await page_for(lang, bypass_csp=True)
+    log = AxeLog()
+
+    await goto(page, f"/ingresar?next=/elecciones/{election.id}")
+    await tab_to(page, "#email")
+    await page.keyboard.type(email)
+    await page.keyboard.press("Tab")
+    assert await focused(page, "#password"), "Tab from the email goes to the password"
+    await page.keyboard.type(TEST_PASSWORD)
+    await press_and_wait(page, "Enter")
+    assert page.url.endswith(f"/elecciones/{election.id}"), f"sign-in did not return to the election: {page.url}"
+    await log.check(page, f"/elecciones/{election.id} as a voter [{lang}]")
+
+    await tab_to(page, f"main a[href='/elecciones/{election.id}/votar']")
+    assert_visible_focus(await page.evaluate(FOCUS_STYLE))
+    await press_and_wait(page, "Enter")
+    assert page.url.endswith(f"/elecciones/{election.id}/votar")
+    await log.check(page, f"/elecciones/{election.id}/votar [{lang}]")
+
+    # Into the radio group: nothing chosen yet, so Tab lands on the first option; Space chooses.
+    await tab_to(page, "input[name=choice]")
+    assert_visible_focus(await page.evaluate(FOCUS_STYLE))
+    first = await page.evaluate("() => document.activeElement.value")
+    await page.keyboard.press("Space")
+    assert await page.is_checked(f"input[name=choice][value='{first}']")
+    # Move to the wanted candidate within the group (arrow keys are how radio groups work).
+    for _ in range(6):
+        if await page.evaluate("() => document.activeElement.value") == str(wanted):
+            break
+        await page.keyboard.press("ArrowDown")
+    assert await page.is_checked(f"#choice-{wanted}"), "could not choose the candidate with the keyboard"
+    # Tab out to the button, Shift+Tab back: focus returns to the chosen option, still chosen.
+    await tab_to(page, "main form button[type=submit]")
+    assert_visible_focus(await page.evaluate(FOCUS_STYLE))
+    await page.keyboard.press("Shift+Tab")
+    assert await focused(page, f"#choice-{wanted}"), "Shift+Tab should return to the chosen option"
+    await page.keyboard.press("Tab")
+    assert await focused(page, "main form button[type=submit]")
+    await press_and_wait(page, "Enter")
+
+    # Confirmation: names the choice; Enter on «Emitir el voto» casts it.
+    assert "Jean-Pierre Louis" in await page.inner_text("main")
+    await log.check(page, f"/elecciones/{election.id}/votar confirmation [{lang}]")
+    await tab_to(page, "main form button[type=submit]")
+    assert_visible_focus(await page.evaluate(FOCUS_STYLE))
+    await press_and_wait(page, "Enter")
+
+    assert page.url.endswith(f"/elecciones/{election.id}/comprobante"), page.url
+    code = (await page.inner_text(".tracking-code code")).strip()
+    assert re.fullmatch(r"[0-9A-Za-z-]{8,}", code), f"no tracking code on the receipt: {code!r}"
+    await log.check(page, f"/elecciones/{election.id}/comprobante [{lang}]")
+    sent = await mail.recent(db, to=email)
+    assert any(code in m["body"] for m in sent), "the emailed receipt carries the same tracking code"
+
+    # A second visit to the ballot explains that the organization already voted.
+    await goto(page, f"/elecciones/{election.id}/votar")
+    assert await page.locator("main form input[name=choice]").count() == 0
+    assert await page.locator("main [role=alert]").count() == 1
+    await log.check(page, f"/elecciones/{election.id}/votar after voting [{lang}]")
+    log.assert_clean()
+    assert_no_js_errors(page)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_election_pages_are_accessible_through_count_and_proclamation(page_for, db, lang) -> None:
+    election = await build_open_election(db)
+    codes = []
+    for cat in "ABC":
+        for i, (_u, org_id, _e) in enumerate(election.reps[cat]):
+            choice = None if i == 2 else election.candidates[cat][i % 2]
+            codes.append((await vote.cast_vote(db, election.id, org_id, choice)).tracking_code)
+    await create_user(db, "elecciones@prueba.cl", roles=["election_officer"])
+    await create_user(db, "ministra@prueba.cl", roles=["ministro_de_fe"])
+    eid = election.id
+    log = AxeLog()
+
+    visitor = await page_for(lang, bypass_csp=True)
+    for path in ("/elecciones", f"/elecciones/{eid}", f"/elecciones/{eid}/participacion", f"/elecciones/{eid}/padron",
+                 f"/elecciones/{eid}/resultados", "/consejo"):
+        await goto(visitor, path)
+        await log.check(visitor, f"{path} during voting [{lang}]")
+
+    officer = await page_for(lang, bypass_csp=True)
+    await sign_in(officer, "elecciones@prueba.cl")
+    await goto(officer, "/staff/elecciones")
+    await log.check(officer, f"/staff/elecciones [{lang}]")
+    await end_voting_window(db, eid)
+    await goto(officer, f"/staff/elecciones/{eid}")
+    await log.check(officer, f"/staff/elecciones/{eid} voting ended [{lang}]")
+    async with officer.expect_navigation():
+        await officer.click("form[action$='/fase'] button")
+    async with officer.expect_navigation():
+        await officer.click("form[action$='/escrutinio'] button")
+    assert await officer.locator("form[action$='/escrutinio']").count() == 0, "the count did not run"
+    await log.check(officer, f"/staff/elecciones/{eid} tallied [{lang}]")
+    for path in (f"/staff/elecciones/{eid}/padron", f"/staff/elecciones/{eid}/candidaturas",
+                 f"/staff/elecciones/{eid}/sorteo"):
+        await goto(officer, path)
+        await log.check(officer, f"{path} [{lang}]")
+
+    await goto(visitor, f"/elecciones/{eid}/resultados")
+    assert "Yolanda Mamani" in await visitor.inner_text("main")
+    await log.check(visitor, f"/elecciones/{eid}/resultados tallied [{lang}]")
+    await goto(visitor, f"/elecciones/{eid}/recibo?codigo={codes[0]}")
+    assert await visitor.input_value("main input[name=codigo]") == codes[0]
+    assert "Yolanda Mamani" in await visitor.inner_text("main"), "the found ballot shows its content"
+    await log.check(visitor, f"/elecciones/{eid}/recibo found [{lang}]")
+    await goto(visitor, f"/elecciones/{eid}/recibo?codigo={'0' * 64}", (200, 404))
+    await log.check(visitor, f"/elecciones/{eid}/recibo unknown code [{lang}]")
+    await goto(visitor, f"/elecciones/{eid}/recibo?codigo=no-es-un-codigo", 422)
+    assert await visitor.locator("main input[name=codigo][aria-invalid=true]").count() == 1
+    await log.check(visitor, f"/elecciones/{eid}/recibo malformed code [{lang}]")
+
+    await end_results_claims(db, eid)
+    ministra = await page_for(lang, bypass_csp=True)
+    await sign_in(ministra, "ministra@prueba.cl")
+    await goto(ministra, f"/staff/elecciones/{eid}")
+    async with ministra.expect_navigation():
+        await ministra.click("form[action$='/proclamar'] button")
+    assert await ministra.locator("form[action$='/proclamar']").count() == 0, "the proclamation was refused"
+    await log.check(ministra, f"/staff/elecciones/{eid} proclaimed [{lang}]")
+    for path in (f"/elecciones/{eid}", f"/elecciones/{eid}/resultados", f"/elecciones/{eid}/acta", "/consejo"):
+        await goto(visitor, path)
+        await log.check(visitor, f"{path} proclaimed [{lang}]")
+    log.assert_clean()
+    for p in (visitor, officer, ministra):
+        assert_no_js_errors(p)
