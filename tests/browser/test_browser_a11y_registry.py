@@ -79,10 +79,19 @@ async def test_representative_and_reviewer_pages_are_accessible(page_for, db, la
         await goto(rep, path)
         await assert_axe_clean(rep, f"{path} [{lang}]")
 
+    # a registered organization's own forms: edit, renewal, category change, withdrawal, certificate
+    _, _approved, approved_email = await create_rep(db, status="approved")
+    registered = await page_for(lang, bypass_csp=True)
+    await sign_in(registered, approved_email)
+    for path in ("/mi-organizacion", "/mi-organizacion/editar", "/mi-organizacion/renovar",
+                 "/mi-organizacion/categoria", "/mi-organizacion/retirar", "/mi-organizacion/certificado"):
+        await goto(registered, path)
+        await assert_axe_clean(registered, f"{path} (registered) [{lang}]")
+
     staff = await page_for(lang, bypass_csp=True)
     await sign_in(staff, "revisora@prueba.cl")
     for path in ("/staff/registro", f"/staff/registro/{org_id}"):
         await goto(staff, path)
         await assert_axe_clean(staff, f"{path} [{lang}]")
-    assert_no_js_errors(rep)
-    assert_no_js_errors(staff)
+    for p in (rep, registered, staff):
+        assert_no_js_errors(p)

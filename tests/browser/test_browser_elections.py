@@ -163,3 +163,22 @@ async def test_election_pages_are_accessible_through_count_and_proclamation(page
     log.assert_clean()
     for p in (visitor, officer, ministra):
         assert_no_js_errors(p)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_candidacy_form_is_accessible_empty_and_with_errors(page_for, db, lang) -> None:
+    election = await build_open_election(db)
+    await db.execute("UPDATE elections SET phase = 'candidacies_open' WHERE id = :e", {"e": election.id})
+    _user, _org, email = election.reps["B"][2]  # on the padrón, no candidacy yet
+    page = await page_for(lang, bypass_csp=True)
+    await sign_in(page, email)
+    log = AxeLog()
+    await goto(page, f"/elecciones/{election.id}/candidatura")
+    await log.check(page, f"/elecciones/{election.id}/candidatura [{lang}]")
+    async with page.expect_navigation() as nav:
+        await page.click(f"main form[action='/elecciones/{election.id}/candidatura'] button[type=submit]")
+    assert (await nav.value).status == 422
+    assert await page.locator(".error-summary li").count() >= 2
+    await log.check(page, f"/elecciones/{election.id}/candidatura 422 [{lang}]")
+    log.assert_clean()
+    assert_no_js_errors(page)
