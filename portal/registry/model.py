@@ -15,7 +15,7 @@ VIGENCIA_VALIDITY = timedelta(days=365)
 VIGENCIA_MAX_AGE_DAYS = 60
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 PAGE_SIZE = 50
-COUNT_CAP = 1000  # counts above this are shown as "more than"
+COUNT_CAP = 500  # counts above this are shown as "more than"
 MIGRANT_MAJORITY = 51  # category A: share of migrant members, in percent, at least
 
 STATUSES = ("draft", "submitted", "in_review", "observed", "approved", "rejected", "withdrawn")

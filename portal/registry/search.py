@@ -1,8 +1,8 @@
 """The public registry: filters, Spanish full-text search with prefix matching, one page of rows.
 
-At most two queries per page: the rows (LIMIT page+1, to know if there is a next page) and, when
-they do not all fit on the first page, a count capped at COUNT_CAP; both use the partial index of
-listed organizations ordered north → south by name (or the GIN index of `search`).
+Usually two queries per page: the rows (LIMIT page+1, to know if there is a next page) and, when
+they do not all fit on the first page, a count capped at COUNT_CAP. They use the partial index of
+listed organizations ordered north → south by name, or the GIN index of `search` (see _rows).
 """
 
 from __future__ import annotations
@@ -110,20 +110,23 @@ class Page:
         return max(1, -(-self.total // model.PAGE_SIZE))
 
 
-def _where(f: Filters) -> tuple[str, dict[str, Any]]:
+def _text_clause(f: Filters, alias: str = "o") -> tuple[str, dict[str, Any]]:
+    """The full-text condition on `alias`.search, or '' without a query."""
+    if not f.q:
+        return "", {}
+    tsq = prefix_tsquery(f.q)
+    if _OPERATORS.search(f.q) or not tsq:
+        # quotes, -negation or "or": the user wrote a web-search query; honour it as written
+        return f"{alias}.search @@ websearch_to_tsquery('spanish', portal_unaccent(:q))", {"q": f.q}
+    # plain words (search-as-you-type): all of them, the last one as a prefix. This matches
+    # everything websearch_to_tsquery would for the same words, and what is being typed.
+    return f"{alias}.search @@ to_tsquery('spanish', :tsq)", {"tsq": tsq}
+
+
+def _filters(f: Filters) -> tuple[str, dict[str, Any]]:
+    """The conditions other than the text search (all on columns of organizations_public_order)."""
     clauses = ["o.listed"]
     params: dict[str, Any] = {}
-    if f.q:
-        tsq = prefix_tsquery(f.q)
-        if _OPERATORS.search(f.q) or not tsq:
-            # quotes, -negation or "or": the user wrote a web-search query; honour it as written
-            clauses.append("o.search @@ websearch_to_tsquery('spanish', portal_unaccent(:q))")
-            params["q"] = f.q
-        else:
-            # plain words (search-as-you-type): all of them, the last one as a prefix. This matches
-            # everything websearch_to_tsquery would for the same words, and what is being typed.
-            clauses.append("o.search @@ to_tsquery('spanish', :tsq)")
-            params["tsq"] = tsq
     for name, column in (("category", "category"), ("region", "region_code"), ("comuna", "comuna_code")):
         if getattr(f, name):
             clauses.append(f"o.{column} = :{name}")
@@ -142,30 +145,68 @@ def _where(f: Filters) -> tuple[str, dict[str, Any]]:
     return " AND ".join(clauses), params
 
 
+def _where(f: Filters) -> tuple[str, dict[str, Any]]:
+    """Every condition of the page, on alias `o`."""
+    where, params = _filters(f)
+    text, text_params = _text_clause(f)
+    return (f"{where} AND {text}" if text else where), {**params, **text_params}
+
+
+_ROWS = """WITH page AS ({ids})
+    SELECT o.id, o.legal_name, o.short_name, o.category, o.region_code, r.name AS region_name,
+           o.comuna_code, c.name AS comuna_name, o.areas, o.vigencia_expires_on, o.withdrawn_at,
+           left(o.description, 240) AS description,
+           CASE WHEN o.status = 'withdrawn' THEN 'withdrawn'
+                WHEN o.vigencia_expires_on < current_date THEN 'expired' ELSE 'approved' END AS effective_status
+    FROM page p JOIN organizations o ON o.id = p.id JOIN regions r ON r.code = o.region_code
+    JOIN comunas c ON c.code = o.comuna_code
+    ORDER BY p.region_rank, p.legal_name, p.id"""
+# Without a search: the page of ids straight from the order index (index-only).
+_IDS_IN_ORDER = """SELECT o.id, o.region_rank, o.legal_name FROM organizations o WHERE {where}
+    ORDER BY o.region_rank, o.legal_name, o.id LIMIT :limit OFFSET :offset"""
+# With a search, fast path: walk the first SCAN_BUDGET rows in order and keep the matches. When
+# that yields a full page it is exactly the right page (the matches of an ordered prefix).
+_IDS_SCANNED = """SELECT s.id, s.region_rank, s.legal_name FROM (
+        SELECT o.id, o.region_rank, o.legal_name, o.search FROM organizations o WHERE {where}
+        ORDER BY o.region_rank, o.legal_name, o.id LIMIT :budget) s
+    WHERE {text} ORDER BY s.region_rank, s.legal_name, s.id LIMIT :limit OFFSET :offset"""
+# Otherwise the matches are few or sit late in the order (e.g. "fund" among names that start
+# with "Asociación…"): take every match through the GIN index and sort them. "+ 0" keeps the
+# planner from walking the order index, which would read the whole range to find them.
+_IDS_SORTED = """SELECT o.id, o.region_rank, o.legal_name FROM organizations o WHERE {where}
+    ORDER BY o.region_rank + 0, o.legal_name, o.id LIMIT :limit OFFSET :offset"""
+SCAN_BUDGET = 3000
+
+
+async def _count(db: Database, f: Filters) -> int:
+    """Matches, counted up to COUNT_CAP + 1."""
+    where, params = _where(f)
+    return await db.fetch_val(f"SELECT count(*) FROM (SELECT 1 FROM organizations o WHERE {where} LIMIT :cap) s",
+                              {**params, "cap": model.COUNT_CAP + 1})
+
+
+async def _fetch(db: Database, ids_sql: str, params: dict[str, Any]) -> list[PublicRow]:
+    return to_dataclasses(PublicRow, await db.fetch_all(_ROWS.format(ids=ids_sql), params))
+
+
 async def public_page(db: Database, f: Filters) -> Page:
     """One page of the public registry, grouped by region north → south, then by name."""
-    where, params = _where(f)
-    # the page's ids first (index-only on organizations_public_order unless searching), then its rows
-    rows = await db.fetch_all(
-        f"""WITH page AS (
-                SELECT o.id, o.region_rank, o.legal_name FROM organizations o
-                WHERE {where} ORDER BY o.region_rank, o.legal_name, o.id LIMIT :limit OFFSET :offset)
-            SELECT o.id, o.legal_name, o.short_name, o.category, o.region_code, r.name AS region_name,
-                   o.comuna_code, c.name AS comuna_name, o.areas, o.vigencia_expires_on, o.withdrawn_at,
-                   left(o.description, 240) AS description,
-                   CASE WHEN o.status = 'withdrawn' THEN 'withdrawn'
-                        WHEN o.vigencia_expires_on < current_date THEN 'expired' ELSE 'approved' END
-                     AS effective_status
-            FROM page p JOIN organizations o ON o.id = p.id JOIN regions r ON r.code = o.region_code
-            JOIN comunas c ON c.code = o.comuna_code
-            ORDER BY p.region_rank, p.legal_name, p.id""",
-        {**params, "limit": model.PAGE_SIZE + 1, "offset": (f.page - 1) * model.PAGE_SIZE})
-    found = to_dataclasses(PublicRow, rows)
-    if f.page == 1 and len(found) <= model.PAGE_SIZE:
-        total = len(found)  # everything is on this page: no second query
+    limit, offset = model.PAGE_SIZE + 1, (f.page - 1) * model.PAGE_SIZE
+    paging = {"limit": limit, "offset": offset}
+    where, params = _filters(f)
+    text, text_params = _text_clause(f, "s")
+    if not text:
+        found = await _fetch(db, _IDS_IN_ORDER.format(where=where), {**params, **paging})
+        total = len(found) if f.page == 1 and len(found) < limit else await _count(db, f)
     else:
-        total = await db.fetch_val(
-            f"SELECT count(*) FROM (SELECT 1 FROM organizations o WHERE {where} LIMIT :cap) s",
-            {**params, "cap": model.COUNT_CAP + 1})
+        # count first: a few matches are sorted directly; many are likely dense in the order
+        total = await _count(db, f)
+        found = []
+        if total > model.COUNT_CAP and offset + limit <= SCAN_BUDGET:
+            found = await _fetch(db, _IDS_SCANNED.format(where=where, text=text),
+                                 {**params, **text_params, **paging, "budget": SCAN_BUDGET})
+        if len(found) < limit:
+            full_where, full_params = _where(f)
+            found = await _fetch(db, _IDS_SORTED.format(where=full_where), {**full_params, **paging})
     return Page(rows=found[:model.PAGE_SIZE], total=min(total, model.COUNT_CAP), capped=total > model.COUNT_CAP,
                 has_next=len(found) > model.PAGE_SIZE)

@@ -129,3 +129,23 @@ async def test_export_streams_more_than_one_batch(db, client) -> None:
     data = json.loads((await client.get("/datos/organizaciones.json")).text)["organizations"]
     assert len(data) == opendata.BATCH + 5 and len({o["id"] for o in data}) == len(data)
     assert sum(1 for _ in csv.reader(io.StringIO((await client.get("/datos/organizaciones.csv")).text))) == len(data) + 1
+
+
+async def test_search_paths_give_the_same_pages(db, client, monkeypatch) -> None:
+    """The fast path (matches of an ordered prefix) and the sorted fallback agree with a plain query."""
+    from portal.registry import search
+
+    await db.execute(
+        """INSERT INTO organizations (rut, legal_name, legal_form, category, region_code, comuna_code, status,
+                                      vigencia_expires_on, approved_at, description)
+           SELECT g || '-K', CASE WHEN g % 2 = 0 THEN 'Asociación ' ELSE 'Fundación ' END || lpad(g::text, 3, '0'),
+                  'otra', 'B', '13', '13101', 'approved', current_date + 10, now(), 'Apoyo a migrantes venezolanos'
+           FROM generate_series(1, 160) g""")
+    monkeypatch.setattr(model, "COUNT_CAP", 10)
+    monkeypatch.setattr(search, "SCAN_BUDGET", 90)  # 80 "Asociación" rows come first: the fast path falls short
+    for q, page in (("fundación", 1), ("fund", 2), ("venezolanos", 1), ("venezolanos", 2), ("migrantes", 4)):
+        expected = [r["id"] for r in await db.fetch_all(
+            """SELECT id FROM organizations WHERE search @@ to_tsquery('spanish', :t)
+               ORDER BY legal_name, id LIMIT 50 OFFSET :o""", {"t": search.prefix_tsquery(q), "o": (page - 1) * 50})]
+        got = ids((await client.get("/organizaciones", params={"q": q, "page": page})).text)
+        assert got == expected and got, (q, page)
