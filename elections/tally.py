@@ -64,7 +64,7 @@ class BallotRules:
         nonce, category, choice = ballot["nonce"], ballot["category"], ballot["choice"]
         if not isinstance(nonce, str) or not NONCE_PATTERN.fullmatch(nonce):
             return "nonce must be 32 lower-case hexadecimal characters"
-        if category not in self.categories:
+        if not isinstance(category, str) or category not in self.categories:
             return f"unknown category {category!r}"
         if choice is None:
             return category, None

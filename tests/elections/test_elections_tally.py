@@ -58,6 +58,7 @@ def tally_candidates() -> list[Candidate]:
     ({"nonce": "short", "category": "A", "choice": "A1"}, "nonce must be 32 lower-case hexadecimal"),
     ({"nonce": NONCE.upper(), "category": "A", "choice": "A1"}, "nonce must be 32 lower-case hexadecimal"),
     ({"nonce": NONCE, "category": "Z", "choice": "A1"}, "unknown category 'Z'"),
+    ({"nonce": NONCE, "category": ["A"], "choice": "A1"}, "unknown category ['A']"),
     ({"nonce": NONCE, "category": "A", "choice": "Q9"}, "choice 'Q9' is not a candidate"),
     ({"nonce": NONCE, "category": "A", "choice": "B1"}, "choice 'B1' is a candidate of category B, not A"),
     ({"nonce": NONCE, "category": "A", "choice": 7}, "choice must be a candidate id or null"),
