@@ -87,34 +87,46 @@ def _choice(raw: Any) -> tuple[bool, int | None]:
 async def ballot(request: Request) -> Response:
     """GET: choose; POST step=confirm: the confirmation page; POST step=cast: cast, then the receipt."""
     user = require_org(request)
+    try:
+        return await _ballot(request, user)
+    except DB_FAILURES:
+        # the database went away (a restart): nothing was recorded half-way, and no receipt is shown
+        log.exception("ballot page failed")
+        return render(request, "elections/vote_failed.html", {"e": {"id": request.path_params.get("id")}},
+                      status=503)
+
+
+async def _ballot(request: Request, user: Any) -> Response:
     e = await public_election(request)
     db = get_db(request)
+    if request.method == "POST":
+        form = await read_form(request)
+        valid, choice = _choice(form.get("choice"))
+        if valid and form.get("step") == "cast":
+            # the service checks phase, window, padrón and candidate inside its own transaction
+            return await _cast(request, e, user, choice)
     context = await ballot_context(db, e, user.org_id)
     if request.method == "GET":
         return render(request, "elections/vote.html", context)
-    form = await read_form(request)
-    valid, choice = _choice(form.get("choice"))
     if not context["allowed"]:
         return render(request, "elections/vote.html", context, status=409 if context["entry"] else 403)
     if not valid or (choice is not None and choice not in {c.id for c in context["candidates"]}):
         context["errors"] = {"choice": _("Elija una candidatura de la lista, o vote en blanco.")}
         return render(request, "elections/vote.html", context, status=422)
-    if form.get("step") != "cast":
-        chosen = next((c for c in context["candidates"] if c.id == choice), None)
-        return render(request, "elections/vote_confirm.html", {**context, "choice": choice, "chosen": chosen})
-    return await _cast(request, e, user, choice, context)
+    chosen = next((c for c in context["candidates"] if c.id == choice), None)
+    return render(request, "elections/vote_confirm.html", {**context, "choice": choice, "chosen": chosen})
 
 
-async def _cast(request: Request, e: q.Election, user: Any, choice: int | None, context: dict[str, Any]) -> Response:
+async def _cast(request: Request, e: q.Election, user: Any, choice: int | None) -> Response:
     db = get_db(request)
     try:
         receipt = await vote.cast_vote(db, e.id, user.org_id, choice, email=user.email, election_name=e.name)
     except vote.VoteRefused as exc:
+        context = await ballot_context(db, e, user.org_id)
         context.update(allowed=False, reason=exc.message, voted=isinstance(exc, vote.AlreadyVoted))
+        if exc.status == 422:
+            context.update(allowed=True, reason="", errors={"choice": exc.message})
         return render(request, "elections/vote.html", context, status=exc.status)
-    except DB_FAILURES:
-        log.exception("vote failed in election %s", e.id)
-        return render(request, "elections/vote_failed.html", {"e": e}, status=503)
     receipts = dict(request.session.get("receipts") or {})
     receipts[str(e.id)] = receipt.tracking_code  # the voter's own browser keeps it, not the server
     request.session["receipts"] = receipts

@@ -7,7 +7,7 @@ from typing import Any
 import elections
 from portal import mail
 from portal.db import Database
-from portal.elections_web import acta, count, padron, phases, queries as q
+from portal.elections_web import acta, count, padron, phases, queries as q, vote
 from portal.i18n import gettext as _
 from portal.elections_web.txn import atomic
 
@@ -24,6 +24,8 @@ class Refused(Exception):
 async def transition(db: Database, election_id: int, target: str, actor: Any) -> dict[str, Any]:
     """Move the election into `target` if every precondition holds; returns the logged detail."""
     async with atomic(db):
+        if target == "voting_closed":  # wait for the ballots in flight; later ones will see the close
+            await db.execute("SELECT pg_advisory_xact_lock(:k, CAST(:e AS int))", {"k": vote.VOTE_LOCK, "e": election_id})
         e = await q.get_election(db, election_id, lock=True)
         if e is None:
             raise Refused(404, _("La elección no existe."))

@@ -23,7 +23,8 @@ from portal.db import Database
 # outcome is unknown), so callers answer with an error page and never with a receipt.
 DB_FAILURES: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
-    asyncpg.exceptions.InterfaceError, asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.InterfaceError, asyncpg.exceptions.InternalClientError,
+    asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CrashShutdownError, OSError, ConnectionError,
 )
 

@@ -21,7 +21,7 @@ from portal import mail
 from portal.db import Database
 from portal.elections_web import phases
 from portal.i18n import gettext as _
-from portal.elections_web.txn import atomic
+from portal.elections_web.txn import DB_FAILURES, atomic
 
 
 
@@ -52,31 +52,40 @@ class Receipt:
     voted_on: date
 
 
-async def _context(db: Database, election_id: int, org_id: int) -> Any:
-    # FOR SHARE: closing the vote (an UPDATE of this row) waits for ballots in flight, and ballots
-    # that start after the close see the new phase.
+# Ballots take this lock shared; closing the vote takes it exclusively (transitions.py), so the close
+# waits for the ballots in flight and the ballots that start after it see the new phase. An advisory
+# lock, not FOR SHARE on the election row: a row lock would write the row (a MultiXact) for every vote.
+VOTE_LOCK = 72_402_020  # with the election id: pg_advisory_xact_lock(int4, int4)
+
+
+async def _context(db: Database, election_id: int, org_id: int, choice: int | None) -> Any:
     return await db.fetch_one(
-        """SELECT e.phase, e.voting_starts_at, e.voting_ends_at, now() AS now, p.category
+        """SELECT pg_advisory_xact_lock_shared(:k, CAST(:e AS int)) AS locked, e.phase, e.voting_starts_at,
+                  e.voting_ends_at, now() AS now, p.category, c.category AS cand_category, c.status AS cand_status
            FROM elections e LEFT JOIN padron_entries p ON p.election_id = e.id AND p.org_id = :o
-           WHERE e.id = :e FOR SHARE OF e""", {"e": election_id, "o": org_id})
+           LEFT JOIN candidates c ON c.election_id = e.id AND c.id = CAST(:c AS bigint)
+           WHERE e.id = :e""", {"k": VOTE_LOCK, "e": election_id, "o": org_id, "c": choice})
 
 
-async def _check_choice(db: Database, election_id: int, category: str, choice: int | None) -> None:
+def _check_choice(ctx: Any, category: str, choice: int | None) -> None:
     if choice is None:
         return
-    row = await db.fetch_one("SELECT category, status FROM candidates WHERE id = :c AND election_id = :e",
-                             {"c": choice, "e": election_id})
-    if row is None or row["status"] != "admissible":
+    if ctx["cand_status"] != "admissible":
         raise VoteRefused(422, _("Elija una candidatura admisible de la lista, o vote en blanco."))
-    if row["category"] != category:
+    if ctx["cand_category"] != category:
         raise VoteRefused(422, _("Solo puede votar por una candidatura de la categoría de su organización (%(cat)s).",
                                  cat=category))
 
 
-async def mark_voter(db: Database, election_id: int, org_id: int) -> date:
-    """The has-voted row; its PRIMARY KEY refuses a second ballot of the organization."""
+async def mark_voter(db: Database, election_id: int, org_id: int) -> date | None:
+    """The has-voted row; its PRIMARY KEY refuses a second ballot of the organization.
+
+    The phase is checked again here: this statement's snapshot is taken after the shared lock was
+    granted, so a close that committed meanwhile is seen (None: voting closed)."""
     return await db.fetch_val(
-        "INSERT INTO voters (election_id, org_id) VALUES (:e, :o) RETURNING voted_on", {"e": election_id, "o": org_id})
+        """INSERT INTO voters (election_id, org_id)
+           SELECT :e, :o WHERE EXISTS (SELECT 1 FROM elections WHERE id = :e AND phase = 'voting_open')
+           RETURNING voted_on""", {"e": election_id, "o": org_id})
 
 
 async def insert_ballot(db: Database, election_id: int, ballot: dict[str, Any]) -> None:
@@ -92,9 +101,10 @@ async def insert_ballot(db: Database, election_id: int, ballot: dict[str, Any]) 
 async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | None, *,
                     email: str | None = None, election_name: str = "") -> Receipt:
     """Record the organization's ballot for `choice` (None: blank) or raise VoteRefused."""
+    ballot: dict[str, Any] | None = None
     try:
         async with atomic(db):
-            ctx = await _context(db, election_id, org_id)
+            ctx = await _context(db, election_id, org_id, choice)
             if ctx is None:
                 raise VoteRefused(404, _("La elección no existe."))
             allowed, reason = phases.can_vote(_Window(ctx), ctx["now"])
@@ -103,8 +113,10 @@ async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | N
             category = ctx["category"]
             if category is None:
                 raise VoteRefused(403, _("Su organización no está en el padrón de esta elección, así que no puede votar."))
-            await _check_choice(db, election_id, category, choice)
+            _check_choice(ctx, category, choice)
             voted_on = await mark_voter(db, election_id, org_id)
+            if voted_on is None:
+                raise VoteRefused(409, _("La votación ya se cerró."))
             ballot = elections.make_ballot(str(election_id), category, None if choice is None else str(choice))
             await insert_ballot(db, election_id, ballot)
             if email:
@@ -114,7 +126,21 @@ async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | N
                                    code=ballot["code"]))
     except asyncpg.exceptions.UniqueViolationError:
         raise AlreadyVoted() from None
+    except DB_FAILURES:
+        # The connection broke around COMMIT: the outcome is unknown. If the ballot is there, the vote
+        # was recorded and the voter gets the receipt; otherwise the error propagates (error page).
+        if ballot is None or not await _committed(db, ballot["code"]):
+            raise
+        voted_on = await db.fetch_val("SELECT current_date")
     return Receipt(election_id, ballot["code"], category, voted_on)
+
+
+async def _committed(db: Database, code: str) -> bool:
+    """Whether a ballot with this tracking code is stored (False when the database is still away)."""
+    try:
+        return bool(await db.fetch_val("SELECT 1 FROM ballots WHERE tracking_code = :c", {"c": code}))
+    except DB_FAILURES:
+        return False
 
 
 class _Window:

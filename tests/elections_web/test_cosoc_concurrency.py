@@ -66,3 +66,43 @@ async def test_a_thousand_organizations_voting_concurrently(db: Any) -> None:
                   (SELECT count(*) FROM voters WHERE election_id = :e) AS voters,
                   (SELECT count(DISTINCT org_id) FROM voters WHERE election_id = :e) AS orgs""", {"e": eid})
     assert counts["ballots"] == counts["voters"] == counts["orgs"] == 1000
+
+
+async def test_closing_waits_for_a_ballot_in_flight(db: Any, open_election: OpenElection, monkeypatch: Any) -> None:
+    """A ballot that started inside the window is still being written when the officer closes the
+    vote: the close waits for it (the ballot is counted); a ballot after the close is refused."""
+    from portal.elections_web import transitions
+    from portal.security import CurrentUser
+
+    eid = open_election.id
+    await db.execute("UPDATE elections SET voting_ends_at = now() + interval '1 second' WHERE id = :e", {"e": eid})
+    real_insert = vote.insert_ballot
+    finished: list[str] = []
+
+    async def slow_insert(db_: Any, election_id: int, ballot: dict[str, Any]) -> None:
+        await asyncio.sleep(2.5)
+        await real_insert(db_, election_id, ballot)
+
+    monkeypatch.setattr(vote, "insert_ballot", slow_insert)
+
+    async def ballot() -> None:
+        await vote.cast_vote(db, eid, open_election.reps["A"][2][1], None)
+        finished.append("ballot")
+
+    async def close() -> None:
+        await asyncio.sleep(1.5)  # the window is over; the ballot is between its inserts
+        officer = CurrentUser(id=await db.fetch_val("SELECT min(id) FROM users"), email="o@x.cl", name="O",
+                              roles=frozenset({"election_officer"}))
+        await transitions.transition(db, eid, "voting_closed", officer)
+        finished.append("close")
+
+    await asyncio.gather(ballot(), close())
+    assert finished == ["ballot", "close"]
+    assert await db.fetch_val("SELECT count(*) FROM ballots WHERE election_id = :e", {"e": eid}) == 1
+    monkeypatch.undo()
+    try:
+        await vote.cast_vote(db, eid, open_election.reps["B"][2][1], None)
+    except vote.VoteRefused as exc:
+        assert exc.status == 409 and "ya se cerró" in exc.message
+    else:
+        raise AssertionError("a ballot after the close was accepted")

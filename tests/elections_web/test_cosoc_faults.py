@@ -84,3 +84,28 @@ async def test_connection_killed_mid_transaction(db: Any, open_election: OpenEle
     r = await client.post(f"/elecciones/{open_election.id}/votar", {"step": "cast", "choice": "blank"})
     assert r.status_code == 303
     assert await _state(db, open_election.id, org_id) == (1, 1, 1)
+
+
+async def test_connection_lost_after_commit_still_gives_the_receipt(db: Any, open_election: OpenElection,
+                                                                    make_client: Any, monkeypatch: Any) -> None:
+    """COMMIT went through but the connection broke before the app heard back (the outcome is unknown
+    to it): the app looks the ballot up by its tracking code, finds it, and shows the receipt."""
+    import contextlib
+
+    from portal.elections_web import txn
+
+    @contextlib.asynccontextmanager
+    async def commit_then_lose(db_: Any) -> Any:
+        async with txn.atomic(db_):
+            yield
+        raise asyncpg.exceptions.ConnectionDoesNotExistError("connection lost after COMMIT")
+
+    monkeypatch.setattr(vote, "atomic", commit_then_lose)
+    _u, org_id, email = open_election.reps["A"][1]
+    client = await signed_in(make_client, email)
+    r = await client.post(f"/elecciones/{open_election.id}/votar", {"step": "cast", "choice": "blank"})
+    assert r.status_code == 303
+    page = await client.get(r.headers["location"])
+    code = page.text.split('<p class="tracking-code"><code>')[1].split("<")[0]
+    assert await db.fetch_val("SELECT count(*) FROM ballots WHERE tracking_code = :c", {"c": code}) == 1
+    assert await _state(db, open_election.id, org_id) == (1, 1, 1)

@@ -67,7 +67,7 @@ async def test_expired_organization_is_not_in_the_padron_and_cannot_vote(db: Any
 async def test_candidate_of_another_category(db: Any, open_election: OpenElection, make_client: Any) -> None:
     other = open_election.candidates["B"][0]
     r = await cast(make_client, open_election.reps["A"][2][2], open_election.id, str(other))
-    assert r.status_code == 422 and "Elija una candidatura de la lista" in r.text
+    assert r.status_code == 422 and "categoría de su organización (A)" in r.text
     from portal.elections_web import vote
 
     try:  # the service refuses it too, whatever the form says
