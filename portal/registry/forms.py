@@ -75,7 +75,9 @@ def _website(form: Form) -> None:
         ok = bool(parts.hostname) and "." in (parts.hostname or "") and " " not in candidate
     except ValueError:
         ok = False
-    if not ok:
+    if len(candidate) > 300:  # the stored value, with its scheme, has the column's limit
+        form.errors.add("website", i18n.gettext("Use como máximo %(n)s caracteres.", n=300))
+    elif not ok:
         form.errors.add("website", i18n.gettext("Escriba una dirección web válida, como https://organizacion.cl."))
     else:
         form.cleaned["website"] = candidate

@@ -135,8 +135,13 @@ async def test_html_in_text_fields_is_escaped_everywhere(db, make_client) -> Non
         page = (await client.get(url)).text
         assert "<script>alert" not in page and "<img src=x" not in page
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    # and on the public pages once it is registered
+    await db.execute("UPDATE organizations SET status = 'approved', approved_at = now(), vigencia_expires_on = current_date + 30")
+    for url in (f"/organizaciones/{org_id}", "/organizaciones", "/organizaciones?q=descripcion suficientemente"):
+        page = (await rep.get(url)).text
+        assert "<script>alert" not in page and "&lt;script&gt;alert(&#34;x&#34;)" in page
     # the form re-rendered with an error keeps the value, escaped
-    bad = await rep.post("/mi-organizacion/editar", org_form(**fields, rut="1-0"))
+    bad = await rep.post("/mi-organizacion/editar", org_form(**fields, members="muchos"))
     assert bad.status_code == 422 and "<script>alert" not in bad.text and "&lt;script&gt;" in bad.text
 
 

@@ -149,3 +149,24 @@ async def test_search_paths_give_the_same_pages(db, client, monkeypatch) -> None
                ORDER BY legal_name, id LIMIT 50 OFFSET :o""", {"t": search.prefix_tsquery(q), "o": (page - 1) * 50})]
         got = ids((await client.get("/organizaciones", params={"q": q, "page": page})).text)
         assert got == expected and got, (q, page)
+
+
+async def test_pages_render_in_english(db, make_client) -> None:
+    from factories import create_user
+
+    _, org_id, email = await create_rep(db, status="submitted", category="A")
+    await db.execute("UPDATE organizations SET status = 'approved'")
+    await create_user(db, "reviewer@prueba.cl", roles=["reviewer"])
+    rep, staff, anon = make_client(), make_client(), make_client()
+    await rep.login(email)
+    await staff.login("reviewer@prueba.cl")
+    for c in (rep, staff, anon):
+        c.http.cookies.set("lang", "en")
+    checks = [(anon, "/organizaciones", "Search by name or description"), (anon, f"/organizaciones/{org_id}", "History in the registry"),
+              (anon, "/datos", "Data dictionary"), (rep, "/mi-organizacion", "Registered details"),
+              (rep, "/mi-organizacion/editar", "Legal name"), (rep, "/mi-organizacion/documentos", "Uploaded documents"),
+              (rep, "/mi-organizacion/renovar", "Submit renewal"), (rep, "/mi-organizacion/retirar", "Withdraw the organization"),
+              (staff, "/staff/registro?status=approved", "Registry applications"), (staff, f"/staff/registro/{org_id}", "Organization details")]
+    for c, url, text in checks:
+        response = await c.get(url)
+        assert response.status_code == 200 and text in response.text, url

@@ -77,3 +77,9 @@ def test_vigencia_rules() -> None:
     assert model.required_documents("A")[-1] == "mayoria_migrante"
     assert model.required_documents("C")[-1] == "reconocimiento_estado"
     assert len(model.required_documents("B")) == 3
+
+
+def test_website_limit_counts_the_added_scheme() -> None:
+    site = "a" * 290 + ".cl"  # 293 typed, 301 stored with https://
+    form = forms.parse_org(FormData(org_form(website=site)), _territory())
+    assert list(form.errors.fields) == ["website"]
