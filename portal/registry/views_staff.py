@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -13,7 +14,6 @@ from portal.registry.views_public import labels
 from portal.security import read_form, require_staff
 from portal.templating import flash, render
 from portal.web import get_db, int_param, not_found, page_param, see_other
-from starlette.exceptions import HTTPException
 
 QUEUE_VIEWS = {"pending": list(model.PENDING), **{s: [s] for s in model.STATUSES}}
 

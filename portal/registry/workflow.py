@@ -2,6 +2,14 @@
 
 Call every function inside the caller's `async with db.transaction():` so the change, its audit
 row and its emails commit together (or not at all). Invalid moves raise InvalidTransition.
+
+Lifecycle after registration (one status column, `review_kind` says which review it refers to):
+- expiry is never stored: organizations_effective derives 'expired' from vigencia_expires_on;
+- a renewal (new certificado de vigencia) or a category change (pending_category) sets status
+  'submitted' again with review_kind 'renewal' / 'category_change'. The row stays `listed` and the
+  public still sees it as approved/expired with its old dates and category, which change only on
+  approval; a rejection returns it to 'approved' untouched;
+- withdrawal is final; the public page keeps it as withdrawn with its date.
 """
 
 from __future__ import annotations
@@ -86,12 +94,6 @@ async def approve(db: Database, org: Org, actor: CurrentUser) -> None:
     await queries.add_event(db, org.id, event, actor=actor.id, public=True,
                             details={k: v for k, v in after.items() if k != "status"})
     await _audit(db, actor, "registry." + event, org, after)
-    if event != "category_changed":
-        await certificates.issue(
-            db, kind="registry", subject_type="organization", subject_id=org.id, subject_name=org.legal_name,
-            title=i18n.gettext("Organización inscrita en el Registro de Organizaciones Sociales"),
-            valid_from=date.today(), valid_until=after["vigencia_expires_on"], actor=actor,
-            details={"rut": org.rut, "category": org.category})
     await _notify(db, org, i18n.gettext("Solicitud aprobada: %(name)s", name=org.legal_name),
                   i18n.gettext("La solicitud de «%(name)s» (%(kind)s) fue aprobada.", name=org.legal_name,
                                kind=i18n.gettext(model.REVIEW_KIND_LABELS[org.review_kind])))

@@ -61,8 +61,7 @@ async def test_signup_register_review_publish(db, make_client) -> None:
     assert row["status"] == "approved" and row["vigencia_expires_on"] and row["approved_at"]
     assert any("aprobada" in m["subject"] for m in await mail.recent(db, to=email))
     actions = [r["action"] for r in await db.fetch_all("SELECT action FROM audit_log ORDER BY id")]
-    for action in ("registry.created", "registry.submitted", "registry.taken", "registry.observed", "registry.approved",
-                   "certificate.issued"):
+    for action in ("registry.created", "registry.submitted", "registry.taken", "registry.observed", "registry.approved"):
         assert action in actions
     # public: found by an accent-less search, with its public history; in CSV and JSON
     anon = make_client()

@@ -49,6 +49,8 @@ async def test_renewal_goes_to_review_while_staying_public(db, make_client) -> N
     assert row["status"] == "approved" and row["vigencia_expires_on"] == issued + timedelta(days=365)
     page = (await anon.get(f"/organizaciones/{org_id}")).text
     assert "Vigencia renovada" in page and "Vigencia vencida" not in page
+    assert await db.fetch_val("SELECT count(*) FROM audit_log WHERE action = 'registry.renewed'") == 1
+    assert any("aprobada" in m["subject"] for m in await mail.recent(db, to=email))
 
 
 async def test_rejected_renewal_leaves_the_record_as_it_was(db, make_client) -> None:
@@ -80,6 +82,7 @@ async def test_category_change_is_re_reviewed(db, make_client) -> None:
     row = await db.fetch_one("SELECT status, category, migrant_share, pending_category FROM organizations")
     assert (row["status"], row["category"], row["migrant_share"], row["pending_category"]) == ("approved", "A", 70, None)
     assert "Categoría cambiada" in (await make_client().get(f"/organizaciones/{org_id}")).text
+    assert await db.fetch_val("SELECT count(*) FROM audit_log WHERE action = 'registry.category_changed'") == 1
 
 
 async def test_category_change_blocked_during_an_election(db, client) -> None:
@@ -104,6 +107,11 @@ async def test_withdrawal_by_the_legal_representative(db, make_client) -> None:
     other = make_client()
     await other.login("ayudante@prueba.cl")
     assert (await other.get("/mi-organizacion/retirar")).status_code == 403  # not the legal representative
+    from portal.certificates import service
+
+    code = await service.issue(db, kind="registry", subject_type="organization", subject_id=org_id,
+                               subject_name="Fundación que se Retira", title="Inscrita", valid_from=date.today(),
+                               valid_until=date.today() + timedelta(days=30), actor=None)
     rep = make_client()
     await rep.login(email)
     assert (await rep.get("/mi-organizacion/retirar")).status_code == 200
@@ -116,6 +124,7 @@ async def test_withdrawal_by_the_legal_representative(db, make_client) -> None:
     assert "Retirada el" in page and date.today().strftime("%Y") in page
     assert "Fundación que se Retira" in (await anon.get("/organizaciones", params={"status": "withdrawn"})).text
     assert "registry.withdrawn" in [r["action"] for r in await db.fetch_all("SELECT action FROM audit_log")]
+    assert (await service.get(db, code)).state() == "revoked"  # its registry certificate no longer holds
     assert len(await mail.recent(db, to="ayudante@prueba.cl")) == 1  # every representative is told
     assert (await rep.post("/mi-organizacion/retirar", {"confirm": "yes"})).status_code == 409
 
