@@ -25,20 +25,25 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 PAGE_SIZE = 50
-COUNT_CAP = 2000
+COUNT_CAP = 1000
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
-# Mirrors portal/registry/search.py (public_page with no filter, or with q only).
+# Mirrors portal/registry/search.py public_page (no filter, or plain words in q): the page's ids
+# first, then their rows; the capped count only when the first page overflows.
 ROWS_SQL = """
+WITH page AS (
+    SELECT o.id, o.region_rank, o.legal_name FROM organizations o
+    WHERE {where} ORDER BY o.region_rank, o.legal_name, o.id LIMIT {limit} OFFSET 0)
 SELECT o.id, o.legal_name, o.short_name, o.category, o.region_code, r.name AS region_name,
        o.comuna_code, c.name AS comuna_name, o.areas, o.vigencia_expires_on, o.withdrawn_at,
        left(o.description, 240) AS description,
        CASE WHEN o.status = 'withdrawn' THEN 'withdrawn'
             WHEN o.vigencia_expires_on < current_date THEN 'expired' ELSE 'approved' END AS effective_status
-FROM organizations o JOIN regions r ON r.code = o.region_code JOIN comunas c ON c.code = o.comuna_code
-WHERE {where} ORDER BY o.region_rank, o.legal_name, o.id LIMIT {limit} OFFSET 0"""
+FROM page p JOIN organizations o ON o.id = p.id JOIN regions r ON r.code = o.region_code
+JOIN comunas c ON c.code = o.comuna_code
+ORDER BY p.region_rank, p.legal_name, p.id"""
 COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM organizations o WHERE {where} LIMIT {cap}) s"
-SEARCH = ("o.search @@ (websearch_to_tsquery('spanish', portal_unaccent($1)) || to_tsquery('spanish', $2))")
+SEARCH = "o.search @@ to_tsquery('spanish', $1)"
 
 PAGE = Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="es-CL"><head><meta charset="utf-8"><title>Organizaciones · Portal Participa</title>
@@ -84,10 +89,12 @@ async def organizaciones(request: Request) -> HTMLResponse:
     tsq = prefix_tsquery(q)
     where, args = ("o.listed", [])
     if tsq:
-        where, args = f"o.listed AND {SEARCH}", [q, tsq]
+        where, args = f"o.listed AND {SEARCH}", [tsq]
     async with pool.acquire() as conn:
         rows = await conn.fetch(ROWS_SQL.format(where=where, limit=PAGE_SIZE + 1), *args)
-        total = await conn.fetchval(COUNT_SQL.format(where=where, cap=COUNT_CAP + 1), *args)
+        total = len(rows)
+        if total > PAGE_SIZE:
+            total = await conn.fetchval(COUNT_SQL.format(where=where, cap=COUNT_CAP + 1), *args)
     groups: list[tuple[str, list[Any]]] = []
     for row in rows[:PAGE_SIZE]:
         if not groups or groups[-1][0] != row["region_name"]:
