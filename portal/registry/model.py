@@ -98,6 +98,7 @@ EVENT_LABELS = {
     "representative_added": N_("Representante agregado"),
     "document_uploaded": N_("Documento cargado"),
     "edited": N_("Datos actualizados"),
+    "reopened": N_("Nueva postulación tras el rechazo"),
 }
 
 

@@ -20,6 +20,7 @@ routes: list[BaseRoute] = [
     Route("/mi-organizacion/editar", views_rep.edit, methods=GET_POST),
     Route("/mi-organizacion/enviar", views_rep.submit, methods=["POST"]),
     Route("/mi-organizacion/invitar", views_rep.invite, methods=["POST"]),
+    Route("/mi-organizacion/reabrir", views_rep.reopen, methods=["POST"]),
     Route("/mi-organizacion/documentos", views_docs.documents_page, methods=GET_POST),
     Route("/mi-organizacion/renovar", views_docs.renew, methods=GET_POST),
     Route("/mi-organizacion/categoria", views_docs.change_category, methods=GET_POST),

@@ -175,6 +175,19 @@ async def submit(request: Request) -> Response:
     return see_other("/mi-organizacion")
 
 
+async def reopen(request: Request) -> Response:
+    """After a rejection, the organization may correct its application and submit it again."""
+    user, org = await rep_org(request)
+    db = get_db(request)
+    try:
+        async with db.transaction():
+            await workflow.reopen(db, org, user)
+    except queries.InvalidTransition:
+        raise conflict(i18n.gettext("Solo una solicitud rechazada se puede volver a preparar.")) from None
+    flash(request, i18n.gettext("La solicitud volvió a borrador: corríjala y envíela de nuevo."))
+    return see_other("/mi-organizacion")
+
+
 # ----- inviting another representative -----
 
 async def invite(request: Request) -> Response:

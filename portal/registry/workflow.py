@@ -147,3 +147,10 @@ async def withdraw(db: Database, org: Org, actor: CurrentUser, reason: str) -> N
     await _notify(db, org, i18n.gettext("Organización retirada: %(name)s", name=org.legal_name),
                   i18n.gettext("«%(name)s» fue retirada del Registro de Organizaciones Sociales a solicitud "
                                "de su representante legal.", name=org.legal_name))
+
+
+async def reopen(db: Database, org: Org, actor: CurrentUser) -> None:
+    """A rejected registration is corrected and started again as a draft."""
+    await queries.transition(db, org.id, ("rejected",), "draft", "review_kind = 'registration'")
+    await queries.add_event(db, org.id, "reopened", actor=actor.id)
+    await _audit(db, actor, "registry.reopened", org, {"status": "draft"})

@@ -26,6 +26,7 @@ POLICY = {
     ("POST", "/mi-organizacion/editar"): only(*REPS),
     ("POST", "/mi-organizacion/enviar"): only(*REPS),
     ("POST", "/mi-organizacion/invitar"): only(*REPS),
+    ("POST", "/mi-organizacion/reabrir"): only(*REPS),
     ("GET", "/mi-organizacion/documentos"): only(*REPS),
     ("POST", "/mi-organizacion/documentos"): only(*REPS),
     ("GET", "/mi-organizacion/renovar"): only(*REPS),

@@ -188,3 +188,14 @@ async def test_every_decision_emails_all_representatives_and_is_audited(db, make
 async def test_invite_token_for_another_org_cannot_be_forged(db, client, settings) -> None:
     token = tokens.make("other-secret", tokens.INVITE, {"o": 1, "e": "x@prueba.cl"})
     assert (await client.get(f"/invitacion/{token}")).status_code == 400
+
+
+async def test_rejected_application_can_start_again(db, client) -> None:
+    _, org_id, email = await create_rep(db, status="rejected")
+    await client.login(email)
+    assert "Corregir y volver a postular" in (await client.get("/mi-organizacion")).text
+    assert (await client.post("/mi-organizacion/reabrir")).status_code == 303
+    assert await db.fetch_val("SELECT status FROM organizations") == "draft"
+    assert await db.fetch_val("SELECT count(*) FROM audit_log WHERE action = 'registry.reopened'") == 1
+    assert (await client.post("/mi-organizacion/reabrir")).status_code == 409
+    assert (await client.get(f"/organizaciones/{org_id}")).status_code == 404
