@@ -99,8 +99,8 @@ async def test_representative_votes_with_the_keyboard_only(page_for, db, lang) -
     assert_no_js_errors(page)
 
 
-@pytest.mark.parametrize("lang", LANGS)
-async def test_election_pages_are_accessible_through_count_and_proclamation(page_for, db, lang) -> None:
+async def test_election_pages_are_accessible_through_count_and_proclamation(page_for, db) -> None:
+    """One election taken through the count and the proclamation; every page checked in both languages."""
     election = await build_open_election(db)
     codes = []
     for cat in "ABC":
@@ -111,57 +111,54 @@ async def test_election_pages_are_accessible_through_count_and_proclamation(page
     await create_user(db, "ministra@prueba.cl", roles=["ministro_de_fe"])
     eid = election.id
     log = AxeLog()
+    visitors = {lang: await page_for(lang, bypass_csp=True) for lang in LANGS}
+    officers = {lang: await page_for(lang, bypass_csp=True) for lang in LANGS}
+    for officer in officers.values():
+        await sign_in(officer, "elecciones@prueba.cl")
 
-    visitor = await page_for(lang, bypass_csp=True)
+    async def check(pages: dict[str, Any], path: str, stage: str, status: Any = 200) -> None:
+        for lang, page in pages.items():
+            await goto(page, path, status)
+            await log.check(page, f"{path} {stage} [{lang}]")
+
     for path in ("/elecciones", f"/elecciones/{eid}", f"/elecciones/{eid}/participacion", f"/elecciones/{eid}/padron",
                  f"/elecciones/{eid}/resultados", "/consejo"):
-        await goto(visitor, path)
-        await log.check(visitor, f"{path} during voting [{lang}]")
+        await check(visitors, path, "during voting")
+    await check(officers, "/staff/elecciones", "during voting")
 
-    officer = await page_for(lang, bypass_csp=True)
-    await sign_in(officer, "elecciones@prueba.cl")
-    await goto(officer, "/staff/elecciones")
-    await log.check(officer, f"/staff/elecciones [{lang}]")
     await end_voting_window(db, eid)
-    await goto(officer, f"/staff/elecciones/{eid}")
-    await log.check(officer, f"/staff/elecciones/{eid} voting ended [{lang}]")
+    await check(officers, f"/staff/elecciones/{eid}", "voting window ended")
+    officer = officers["es"]
     async with officer.expect_navigation():
         await officer.click("form[action$='/fase'] button")
     async with officer.expect_navigation():
         await officer.click("form[action$='/escrutinio'] button")
     assert await officer.locator("form[action$='/escrutinio']").count() == 0, "the count did not run"
-    await log.check(officer, f"/staff/elecciones/{eid} tallied [{lang}]")
-    for path in (f"/staff/elecciones/{eid}/padron", f"/staff/elecciones/{eid}/candidaturas",
+    for path in (f"/staff/elecciones/{eid}", f"/staff/elecciones/{eid}/padron", f"/staff/elecciones/{eid}/candidaturas",
                  f"/staff/elecciones/{eid}/sorteo"):
-        await goto(officer, path)
-        await log.check(officer, f"{path} [{lang}]")
+        await check(officers, path, "tallied")
 
-    await goto(visitor, f"/elecciones/{eid}/resultados")
-    assert "Yolanda Mamani" in await visitor.inner_text("main")
-    await log.check(visitor, f"/elecciones/{eid}/resultados tallied [{lang}]")
-    await goto(visitor, f"/elecciones/{eid}/recibo?codigo={codes[0]}")
-    assert await visitor.input_value("main input[name=codigo]") == codes[0]
-    assert "Yolanda Mamani" in await visitor.inner_text("main"), "the found ballot shows its content"
-    await log.check(visitor, f"/elecciones/{eid}/recibo found [{lang}]")
-    await goto(visitor, f"/elecciones/{eid}/recibo?codigo={'0' * 64}", (200, 404))
-    await log.check(visitor, f"/elecciones/{eid}/recibo unknown code [{lang}]")
-    await goto(visitor, f"/elecciones/{eid}/recibo?codigo=no-es-un-codigo", 422)
-    assert await visitor.locator("main input[name=codigo][aria-invalid=true]").count() == 1
-    await log.check(visitor, f"/elecciones/{eid}/recibo malformed code [{lang}]")
+    await check(visitors, f"/elecciones/{eid}/resultados", "tallied")
+    assert "Yolanda Mamani" in await visitors["es"].inner_text("main")
+    await check(visitors, f"/elecciones/{eid}/recibo?codigo={codes[0]}", "found")
+    assert await visitors["en"].input_value("main input[name=codigo]") == codes[0]
+    assert "Yolanda Mamani" in await visitors["en"].inner_text("main"), "the found ballot shows its content"
+    await check(visitors, f"/elecciones/{eid}/recibo?codigo={'0' * 64}", "unknown code", (200, 404))
+    await check(visitors, f"/elecciones/{eid}/recibo?codigo=no-es-un-codigo", "malformed code", 422)
+    assert await visitors["es"].locator("main input[name=codigo][aria-invalid=true]").count() == 1
 
     await end_results_claims(db, eid)
-    ministra = await page_for(lang, bypass_csp=True)
+    ministra = await page_for("es", bypass_csp=True)
     await sign_in(ministra, "ministra@prueba.cl")
     await goto(ministra, f"/staff/elecciones/{eid}")
     async with ministra.expect_navigation():
         await ministra.click("form[action$='/proclamar'] button")
     assert await ministra.locator("form[action$='/proclamar']").count() == 0, "the proclamation was refused"
-    await log.check(ministra, f"/staff/elecciones/{eid} proclaimed [{lang}]")
+    await log.check(ministra, f"/staff/elecciones/{eid} proclaimed [es]")
     for path in (f"/elecciones/{eid}", f"/elecciones/{eid}/resultados", f"/elecciones/{eid}/acta", "/consejo"):
-        await goto(visitor, path)
-        await log.check(visitor, f"{path} proclaimed [{lang}]")
+        await check(visitors, path, "proclaimed")
     log.assert_clean()
-    for p in (visitor, officer, ministra):
+    for p in (*visitors.values(), *officers.values(), ministra):
         assert_no_js_errors(p)
 
 
