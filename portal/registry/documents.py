@@ -3,54 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import re
-import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from portal import i18n
+from portal import uploads
 from portal.db import Database, to_dataclass, to_dataclasses
 from portal.registry import model
-
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
-
-
-class BadDocument(ValueError):
-    """The upload is not an acceptable PDF; the message says why, for the user."""
-
-
-def check_pdf(content: bytes) -> None:
-    """A real PDF of at most MAX_UPLOAD_BYTES: magic bytes first, then pypdf must read its pages."""
-    if not content:
-        raise BadDocument(i18n.gettext("Elija un archivo PDF."))
-    if len(content) > model.MAX_UPLOAD_BYTES:
-        raise BadDocument(i18n.gettext("El archivo supera el máximo de 10 MB."))
-    if not content.startswith(b"%PDF-"):
-        raise BadDocument(i18n.gettext("El archivo no es un PDF (se revisa su contenido, no su nombre)."))
-    from pypdf import PdfReader
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pypdf warns about harmless quirks of real-world files
-            reader = PdfReader(io.BytesIO(content), strict=False)
-            if reader.is_encrypted:
-                raise BadDocument(i18n.gettext("El PDF está protegido con contraseña; súbalo sin protección."))
-            if len(reader.pages) < 1:
-                raise ValueError("no pages")
-    except BadDocument:
-        raise
-    except Exception as exc:  # pypdf raises many types for broken files
-        raise BadDocument(i18n.gettext("El PDF está dañado o no se puede leer.")) from exc
-
-
-def safe_filename(name: str | None, kind: str) -> str:
-    """A harmless file name for Content-Disposition, always ending in .pdf."""
-    base = _SAFE_NAME.sub("_", (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip(" ._")[:80]
-    base = base or kind
-    return base if base.lower().endswith(".pdf") else base + ".pdf"
-
 
 @dataclass
 class Document:
@@ -72,7 +31,7 @@ async def store(db: Database, *, org_id: int, kind: str, content: bytes, filenam
     file_id = await db.fetch_val(
         """INSERT INTO stored_files (sha256, size, filename, content_type, content, uploaded_by)
            VALUES (:sha, :size, :name, 'application/pdf', :content, :by) RETURNING id""",
-        {"sha": hashlib.sha256(content).hexdigest(), "size": len(content), "name": safe_filename(filename, kind),
+        {"sha": hashlib.sha256(content).hexdigest(), "size": len(content), "name": uploads.safe_filename(filename, kind),
          "content": content, "by": user_id})
     await db.execute(
         """UPDATE org_documents SET superseded_at = now()

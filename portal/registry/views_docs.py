@@ -3,16 +3,14 @@ category change, withdrawal."""
 
 from __future__ import annotations
 
-import functools
 from datetime import date, timedelta
-from typing import Any, Awaitable, Callable
+from typing import Any
 
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal import audit, i18n
+from portal import audit, i18n, uploads
 from portal.forms import Form
 from portal.registry import documents, forms, model, queries, workflow
 from portal.registry.queries import Org
@@ -36,15 +34,14 @@ def uploadable_kinds(org: Org) -> tuple[str, ...]:
 async def _read_upload(form: Form, today: date, kind: str | None) -> tuple[bytes | None, int]:
     """The uploaded PDF's bytes, or None with an error beside 'file' (and the HTTP status)."""
     upload = form.data.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
+    if not uploads.is_upload(upload):
         form.errors.add("file", i18n.gettext("Elija un archivo PDF."))
         return None, 422
-    content = await upload.read()
-    try:
-        documents.check_pdf(content)
-    except documents.BadDocument as exc:
-        form.errors.add("file", str(exc))
-        return None, 413 if len(content) > model.MAX_UPLOAD_BYTES else 422
+    content = await upload.read(uploads.MAX_BYTES + 1)
+    problem = uploads.pdf_problem(content)
+    if problem:
+        form.errors.add("file", problem)
+        return None, 413 if len(content) > uploads.MAX_BYTES else 422
     form.cleaned["filename"] = upload.filename
     return content, 422
 
@@ -64,23 +61,6 @@ async def _docs_page(request: Request, org: Org, values: dict[str, Any], errors:
     return render(request, "registry/documents.html", context, status=status)
 
 
-def closes_uploads(view: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
-    """Close the request's temporary upload files when the view is done (the CSRF middleware
-    parsed the form and nothing else closes it)."""
-
-    @functools.wraps(view)
-    async def wrapper(request: Request) -> Response:
-        try:
-            return await view(request)
-        finally:
-            form = request.scope.get("state", {}).get("form")
-            if form is not None:
-                await form.close()
-
-    return wrapper
-
-
-@closes_uploads
 async def documents_page(request: Request) -> Response:
     user, org = await rep_org(request)
     if request.method == "GET":
@@ -116,9 +96,7 @@ async def download(request: Request) -> Response:
     stored = await documents.content(db, doc.id)
     if stored is None:
         raise not_found()
-    return Response(bytes(stored["content"]), media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{documents.safe_filename(stored["filename"], doc.kind)}"',
-        "Cache-Control": "private, no-store"})
+    return uploads.attachment(bytes(stored["content"]), stored["filename"])
 
 
 # ----- renewal, category change, withdrawal -----
@@ -128,7 +106,6 @@ def _require_registered(org: Org) -> None:
         raise conflict(i18n.gettext("Esta acción es para organizaciones inscritas sin otra solicitud en curso."))
 
 
-@closes_uploads
 async def renew(request: Request) -> Response:
     """A new certificado de vigencia sends the organization back to review (see workflow.request_review)."""
     user, org = await rep_org(request)
