@@ -28,12 +28,13 @@ PAGE_SIZE = 50
 COUNT_CAP = 1000
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
-# Mirrors portal/registry/search.py public_page (no filter, or plain words in q): the page's ids
-# first, then their rows; the capped count only when the first page overflows.
+# Mirrors portal/registry/search.py public_page (no filter, or plain words in q): a page of ids,
+# then their rows; without q the capped count only when the first page overflows; with q the
+# count first, then the matches among the first SCAN_BUDGET rows in order when there are many,
+# else every match sorted.
+SCAN_BUDGET = 3000
 ROWS_SQL = """
-WITH page AS (
-    SELECT o.id, o.region_rank, o.legal_name FROM organizations o
-    WHERE {where} ORDER BY o.region_rank, o.legal_name, o.id LIMIT {limit} OFFSET 0)
+WITH page AS ({ids})
 SELECT o.id, o.legal_name, o.short_name, o.category, o.region_code, r.name AS region_name,
        o.comuna_code, c.name AS comuna_name, o.areas, o.vigencia_expires_on, o.withdrawn_at,
        left(o.description, 240) AS description,
@@ -42,8 +43,17 @@ SELECT o.id, o.legal_name, o.short_name, o.category, o.region_code, r.name AS re
 FROM page p JOIN organizations o ON o.id = p.id JOIN regions r ON r.code = o.region_code
 JOIN comunas c ON c.code = o.comuna_code
 ORDER BY p.region_rank, p.legal_name, p.id"""
-COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM organizations o WHERE {where} LIMIT {cap}) s"
-SEARCH = "o.search @@ to_tsquery('spanish', $1)"
+IDS_IN_ORDER = """SELECT o.id, o.region_rank, o.legal_name FROM organizations o WHERE o.listed
+    ORDER BY o.region_rank, o.legal_name, o.id LIMIT $1 OFFSET 0"""
+IDS_SCANNED = """SELECT s.id, s.region_rank, s.legal_name FROM (
+        SELECT o.id, o.region_rank, o.legal_name, o.search FROM organizations o WHERE o.listed
+        ORDER BY o.region_rank, o.legal_name, o.id LIMIT $3) s
+    WHERE s.search @@ to_tsquery('spanish', $2) ORDER BY s.region_rank, s.legal_name, s.id LIMIT $1 OFFSET 0"""
+IDS_SORTED = """SELECT o.id, o.region_rank, o.legal_name FROM organizations o
+    WHERE o.listed AND o.search @@ to_tsquery('spanish', $2)
+    ORDER BY o.region_rank + 0, o.legal_name, o.id LIMIT $1 OFFSET 0"""
+COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM organizations o WHERE {where} LIMIT $1) s"
+SEARCH = "o.search @@ to_tsquery('spanish', $2)"
 
 PAGE = Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="es-CL"><head><meta charset="utf-8"><title>Organizaciones · Portal Participa</title>
@@ -87,14 +97,20 @@ async def organizaciones(request: Request) -> HTMLResponse:
     pool: asyncpg.Pool = request.app.state.pool
     q = request.query_params.get("q", "").strip()[:200]
     tsq = prefix_tsquery(q)
-    where, args = ("o.listed", [])
-    if tsq:
-        where, args = f"o.listed AND {SEARCH}", [tsq]
+    limit = PAGE_SIZE + 1
     async with pool.acquire() as conn:
-        rows = await conn.fetch(ROWS_SQL.format(where=where, limit=PAGE_SIZE + 1), *args)
-        total = len(rows)
-        if total > PAGE_SIZE:
-            total = await conn.fetchval(COUNT_SQL.format(where=where, cap=COUNT_CAP + 1), *args)
+        if not tsq:
+            rows = await conn.fetch(ROWS_SQL.format(ids=IDS_IN_ORDER), limit)
+            total = len(rows)
+            if total >= limit:
+                total = await conn.fetchval(COUNT_SQL.format(where="o.listed"), COUNT_CAP + 1)
+        else:
+            total = await conn.fetchval(COUNT_SQL.format(where=f"o.listed AND {SEARCH}"), COUNT_CAP + 1, tsq)
+            rows = []
+            if total > COUNT_CAP:
+                rows = await conn.fetch(ROWS_SQL.format(ids=IDS_SCANNED), limit, tsq, SCAN_BUDGET)
+            if len(rows) < limit:
+                rows = await conn.fetch(ROWS_SQL.format(ids=IDS_SORTED), limit, tsq)
     groups: list[tuple[str, list[Any]]] = []
     for row in rows[:PAGE_SIZE]:
         if not groups or groups[-1][0] != row["region_name"]:
