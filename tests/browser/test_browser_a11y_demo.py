@@ -43,9 +43,12 @@ async def site(app: Any, _tables: list[str]) -> dict[str, Any]:
                                         "ORDER BY year DESC, company_id LIMIT 1"),
         "company_cycle": await val("SELECT c.id FROM compromiso_cycles c JOIN compromiso_contacts k "
                                    "ON k.company_id = c.company_id JOIN users u ON u.id = k.user_id "
-                                   f"WHERE u.email = 'empresa@demo.participa.cl' ORDER BY c.year DESC LIMIT 1"),
+                                   "WHERE u.email = 'empresa@demo.participa.cl' ORDER BY c.year DESC LIMIT 1"),
         "staff_cycle": await val("SELECT id FROM compromiso_cycles WHERE status IN ('applied', 'in_evaluation') "
                                  "ORDER BY id LIMIT 1"),
+        "council_election": await val("SELECT id FROM elections WHERE phase IN ('proclaimed', 'constituted') "
+                                      "ORDER BY id DESC LIMIT 1"),
+        "open_election": await val("SELECT id FROM elections WHERE phase = 'voting_open' ORDER BY id LIMIT 1"),
         "sello_comuna": await val("SELECT comuna_code FROM sello_adhesions WHERE status = 'certified' LIMIT 1"),
     }
 
@@ -115,3 +118,18 @@ async def test_sello_and_compromiso_back_office(site, page_for, lang) -> None:
     await visit_all(staff, ["/staff/compromiso", f"/staff/compromiso/ciclos/{site['staff_cycle']}",
                             f"/staff/compromiso/organizaciones/{site['recognized_company']}",
                             "/staff/compromiso/organizaciones/nueva"], lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_registry_and_elections_with_demo_data(site, page_for, lang) -> None:
+    """Long real lists: the registry with every state, a constituted council and an election open now."""
+    done, now = site["council_election"], site["open_election"]
+    assert done and now, f"the demo has a proclaimed election and one open for voting: {site}"
+    page = await demo_page(page_for, lang)
+    await visit_all(page, ["/organizaciones", "/organizaciones?region=13&category=A", "/datos", "/elecciones",
+                           f"/elecciones/{done}", f"/elecciones/{done}/resultados", f"/elecciones/{done}/acta",
+                           "/consejo", f"/elecciones/{now}", f"/elecciones/{now}/participacion"], lang)
+    rep = await demo_page(page_for, lang, "rep@demo.participa.cl")
+    await visit_all(rep, ["/mi-organizacion", f"/elecciones/{now}"], lang)
+    reviewer = await demo_page(page_for, lang, "revisor@demo.participa.cl")
+    await visit_all(reviewer, ["/staff/registro", "/staff/registro?status=approved"], lang)

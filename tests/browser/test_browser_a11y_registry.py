@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from factories import create_org, create_rep, create_user
@@ -21,7 +23,7 @@ async def some_organizations(db) -> list[int]:
         await create_org(db, name="Centro de Estudios Migratorios del Norte", category="C", region="02",
                          comuna="02101", description="Investigación sobre movilidad humana en la macrozona norte."),
         await create_org(db, name="Asociación de Trabajadoras Migrantes", category="A", region="13", comuna="13101",
-                         vigencia_expires_on=__import__("datetime").date(2020, 1, 1),
+                         vigencia_expires_on=date(2020, 1, 1),
                          description="Defensa de los derechos laborales de trabajadoras migrantes."),
     ]
 
