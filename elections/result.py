@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 from .model import GENDERS, Candidate
 from .rules import Rules, council_gender_ok
@@ -62,8 +62,9 @@ class CategoryResult:
         c = self.candidates[cid]
         return f"{'RM' if self.is_central(cid) else 'nonRM'}/{c.gender}/{c.votes}"
 
-    def to_dict(self, lang: str = "en") -> dict[str, Any]:
-        """The category as JSON (the `allocate` CLI output); trail texts in `lang`."""
+    def to_dict(self, lang: str = "en", names: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """The category as JSON (the `allocate` CLI output); trail texts in `lang`, canonical unless
+        `names` (candidate id → name) asks for text written for people."""
         return {
             "seats": self.seats,
             "filled": len(self.elected),
@@ -77,8 +78,8 @@ class CategoryResult:
             "substitutions": [{"out": o, "in": i} for o, i in self.substitutions],
             "lottery_decisive": self.lottery_decisive,
             "lottery_losers": list(self.lottery_losers),
-            "notes": [n.text(lang) for n in self.notes],
-            "skipped": [{"id": s.id, "votes": s.votes, "reason": s.reason.text(lang)} for s in self.skipped],
+            "notes": [n.text(lang, names) for n in self.notes],
+            "skipped": [{"id": s.id, "votes": s.votes, "reason": s.reason.text(lang, names)} for s in self.skipped],
             "substitutions_detail": [{"out": o, "in": i, "out_attrs": self.attrs(o), "in_attrs": self.attrs(i)}
                                      for o, i in self.substitutions],
             "order": list(self.order),
@@ -105,9 +106,9 @@ class Result:
         return {"filled": sum(by_gender.values()), "by_gender": by_gender,
                 "max_gender_share_ok": council_gender_ok(self.rules, by_gender)}
 
-    def to_dict(self, lang: str = "en") -> dict[str, Any]:
-        """The result as JSON: `{"categories": {...}, "council": {...}}`."""
-        return {"categories": {k: c.to_dict(lang) for k, c in self.categories.items()},
+    def to_dict(self, lang: str = "en", names: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """The result as JSON: `{"categories": {...}, "council": {...}}` (see CategoryResult.to_dict)."""
+        return {"categories": {k: c.to_dict(lang, names) for k, c in self.categories.items()},
                 "council": self.council()}
 
     def to_text(self, lang: str = "es") -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 if TYPE_CHECKING:
     from .result import CategoryResult, Result
@@ -77,16 +78,35 @@ class Message:
     code: str
     params: dict[str, Any] = field(default_factory=dict)
 
-    def text(self, lang: str = "en") -> str:
-        """The message in `lang` ('en' is canonical, 'es' for the acta)."""
+    def text(self, lang: str = "en", names: Mapping[str, str] | None = None) -> str:
+        """The message in `lang`: canonical (lists as in the vectors) without `names`; for people
+        with `names` (candidate ids shown as names, lists joined in words, '1 vote' singular)."""
         lang = _lang(lang)
-        values = {k: (repr(v) if isinstance(v, list) else v) for k, v in self.params.items()}
+        if names is None:
+            values = {k: (repr(v) if isinstance(v, list) else v) for k, v in self.params.items()}
+        else:
+            values = {k: (_words(v, lang, names) if isinstance(v, list) else names.get(v, v) if k == "id" else v)
+                      for k, v in self.params.items()}
         body = _TEMPLATES[self.code][lang].format(**values)
         if self.params.get("above"):
             body = _ABOVE[lang].format(**values) + body
         if self.params.get("tied") and self.code != "lottery":
             body = _TIED[lang].format(**values) + body
-        return body
+        return body if names is None else _singular(body)
+
+
+def _words(items: list[Any], lang: str, names: Mapping[str, str]) -> str:
+    """['C03', 'C05'] → 'Ana Pérez and Luis Soto'; numbers → '(500, 400, 50)'."""
+    if all(isinstance(x, (int, float)) for x in items):
+        return "(" + ", ".join(str(x) for x in items) + ")"
+    shown = [names.get(str(x), str(x)) for x in items]
+    if len(shown) < 2:
+        return "".join(shown)
+    return ", ".join(shown[:-1]) + (" y " if lang == "es" else " and ") + shown[-1]
+
+
+def _singular(text: str) -> str:
+    return re.sub(r"\b1 (vote|voto)s\b", r"1 \1", text)
 
 
 _LABELS: dict[str, dict[str, str]] = {
@@ -129,7 +149,7 @@ def _who(cat: "CategoryResult", cid: str, lang: str) -> str:
     c = cat.candidates[cid]
     name = f" {c.name}" if c.name else ""
     where = _l("rm" if cat.is_central(cid) else "non_rm", lang)
-    return f"{cid}{name} ({c.votes} {_l('votes', lang)}, {where}, {c.gender})"
+    return _singular(f"{cid}{name} ({c.votes} {_l('votes', lang)}, {where}, {c.gender})")
 
 
 def render_category(cat: "CategoryResult", lang: str = "es") -> str:
@@ -150,7 +170,8 @@ def render_category(cat: "CategoryResult", lang: str = "es") -> str:
     lines += [f"  {i}. {_who(cat, cid, lang)}" for i, cid in enumerate(cat.elected, 1)]
     if cat.skipped:
         lines.append(_l("skipped", lang, v=min(cat.candidates[e].votes for e in cat.elected)))
-        lines += [f"  - {_who(cat, s.id, lang)}: {s.reason.text(lang)}" for s in cat.skipped]
+        names = {cid: f"{cid} {c.name}" if c.name else cid for cid, c in cat.candidates.items()}
+        lines += [f"  - {_who(cat, s.id, lang)}: {s.reason.text(lang, names)}" for s in cat.skipped]
     lines.append(_l("vacancies", lang, k=cat.vacancies))
     lines.append(_l("lottery_yes", lang, ids=", ".join(cat.lottery_losers))
                  if cat.lottery_decisive else _l("lottery_no", lang))

@@ -136,11 +136,11 @@ def test_text_trail_in_both_languages() -> None:
     cat = _council()
     es, en = cat.to_text("es"), cat.to_text("en")
     for needle in ("Categoría C: 4 cupos, 7 candidaturas", "Sustituciones (sale -> entra):",
-                   "a (50 votos, RM, F) -> t (40 votos, fuera de la RM, F)", "empate a 50 votos con ['b']",
+                   "a (50 votos, RM, F) -> t (40 votos, fuera de la RM, F)", "empate a 50 votos con b;",
                    "Sorteo: no decisivo", "Cupos vacantes: 0", "C02 -> s"):
         assert needle in es
     for needle in ("Category C: 4 seats, 7 candidates", "Substitutions (outgoing -> incoming):",
-                   "tied at 50 votes with ['b']", "Sorteo: not decisive", "Vacant seats: 0"):
+                   "tied at 50 votes with b;", "Sorteo: not decisive", "Vacant seats: 0"):
         assert needle in en
     result_es = allocate({"C": 4}, [{"id": "x", "category": "C", "votes": 1, "gender": "F", "region": "13"}],
                          ["x"]).to_text("es")
@@ -148,3 +148,19 @@ def test_text_trail_in_both_languages() -> None:
     assert "Consejo: 1 cupos ocupados; por género F 1" in result_es
     with pytest.raises(ValueError):
         cat.to_text("fr")
+
+
+def test_trail_for_people_uses_names_words_and_singular() -> None:
+    """Three tied at 1 vote for 1 seat: the canonical reason keeps the vectors' list form; the
+    human one names the candidates, joins them in words and says '1 vote'."""
+    from elections import allocate
+
+    cands = [{"id": i, "category": "C", "votes": 1, "gender": g, "region": r}
+             for i, g, r in (("c1", "F", "05"), ("c2", "M", "09"), ("c3", "F", "08"))]
+    result = allocate({"C": 1}, cands, lottery_order=["c1", "c2", "c3"])
+    canonical = result.to_dict("en")["categories"]["C"]["skipped"]
+    human = result.to_dict("en", names={"c1": "Ana", "c2": "Luis", "c3": "Rosa"})["categories"]["C"]["skipped"]
+    assert canonical[0]["reason"].startswith("tied at 1 votes with ['c1']")
+    assert human[0]["reason"].startswith("tied at 1 vote with Ana;") and "[" not in human[0]["reason"]
+    es = result.to_dict("es", names={"c1": "Ana", "c2": "Luis", "c3": "Rosa"})["categories"]["C"]["skipped"]
+    assert "1 votos" not in es[0]["reason"] and "Ana" in es[0]["reason"]

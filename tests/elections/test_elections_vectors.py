@@ -132,6 +132,6 @@ def test_cli_reads_a_file_and_prints_text(tmp_path: Path) -> None:
     en = subprocess.run(run + ["--text", "--lang", "en"], cwd=ROOT, capture_output=True, text=True,
                         check=True).stdout
     assert "Categoría C: 4 cupos" in es and "Sustituciones" in es and "a (50 votos, RM, F) -> t" in es
-    assert "Category C: 4 seats" in en and "vote vector [500, 400, 50, 10] < [500, 400, 50, 40]" in en
+    assert "Category C: 4 seats" in en and "vote vector (500, 400, 50, 10) < (500, 400, 50, 40)" in en
     data = json.loads(subprocess.run(run, cwd=ROOT, capture_output=True, text=True, check=True).stdout)
     assert data["categories"]["C"]["elected"] == ["C01", "C02", "b", "t"]
