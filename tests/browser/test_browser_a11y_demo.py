@@ -1,5 +1,6 @@
 """axe-core (WCAG 2.2 AA) over the demo site, in Spanish and English: Sello Migrante, Compromiso Migrante,
-public certificates, and the signed-in areas of liaisons, company contacts and staff.
+public certificates, and the signed-in areas of liaisons, company contacts and staff; and the htmx
+filters of the long lists swapping their results in place.
 
 The demo data (`portal.demo.load_all`) gives realistic pages: long lists, every state, charts,
 certificates valid, expired and revoked. It is loaded once for this module (the tests here do not
@@ -133,3 +134,29 @@ async def test_registry_and_elections_with_demo_data(site, page_for, lang) -> No
     await visit_all(rep, ["/mi-organizacion", f"/elecciones/{now}"], lang)
     reviewer = await demo_page(page_for, lang, "revisor@demo.participa.cl")
     await visit_all(reviewer, ["/staff/registro", "/staff/registro?status=approved"], lang)
+
+
+async def filter_swaps(page: Any, path: str, select: str, value: str, target: str, param: str) -> None:
+    """Changing a filter select fetches through htmx, swaps only `target`, and pushes the URL."""
+    await goto(page, path)
+    before = await page.inner_text(target)
+    await page.evaluate("window.__sameDocument = true")
+    async with page.expect_response(lambda r: f"{param}={value}" in r.url) as info:
+        await page.select_option(select, value)
+    assert (await info.value).request.headers.get("hx-request") == "true", f"{path}: the filter did not use htmx"
+    await page.wait_for_url(f"**{param}={value}*")
+    await page.wait_for_function("([sel, old]) => document.querySelector(sel).innerText !== old",
+                                 arg=[target, before])
+    assert await page.evaluate("window.__sameDocument === true"), f"{path}: the filter reloaded the page"
+    assert await page.locator("h1").count() == 1, f"{path}: the swap nested a whole page"
+
+
+async def test_filters_swap_results_in_place(site, page_for) -> None:
+    page = await demo_page(page_for, "es")
+    await filter_swaps(page, "/sello-migrante", "#region", "05", "#sello-list", "region")
+    await filter_swaps(page, "/compromiso-migrante/organizaciones", "#region", "13", "#directory-rows", "region")
+    await filter_swaps(page, "/organizaciones", "#category", "C", "#resultados", "category")
+    reviewer = await demo_page(page_for, "es", "revisor@demo.participa.cl")
+    await filter_swaps(reviewer, "/staff/registro", "main select[name=status]", "approved", "#cola", "status")
+    assert_no_js_errors(page)
+    assert_no_js_errors(reviewer)

@@ -179,3 +179,25 @@ async def test_candidacy_form_is_accessible_empty_and_with_errors(page_for, db, 
     await log.check(page, f"/elecciones/{election.id}/candidatura 422 [{lang}]")
     log.assert_clean()
     assert_no_js_errors(page)
+
+
+async def test_live_turnout_refreshes_in_place(page_for, db) -> None:
+    """During voting the turnout section polls itself (htmx, every 10 s) and shows new votes without a reload."""
+    election = await build_open_election(db)
+    page = await page_for("es")
+    await page.clock.install()
+    await goto(page, f"/elecciones/{election.id}")
+    turnout = page.locator("#turnout")
+    assert "0 de 9" in await turnout.inner_text()
+    await page.evaluate("window.__sameDocument = true")
+
+    _u, org_id, _e = election.reps["C"][0]
+    await vote.cast_vote(db, election.id, org_id, election.candidates["C"][1])
+    async with page.expect_response(lambda r: r.url.endswith(f"/elecciones/{election.id}/participacion")) as info:
+        await page.clock.run_for(11_000)
+    assert (await info.value).request.headers.get("hx-request") == "true"
+    await page.wait_for_function("() => document.querySelector('#turnout').innerText.includes('1 de 9')")
+    assert await page.locator("#turnout").count() == 1, "the swap must replace the section, not nest a copy"
+    assert await page.locator("#turnout h2").count() == 1
+    assert await page.evaluate("window.__sameDocument === true"), "the refresh reloaded the page"
+    assert_no_js_errors(page)
