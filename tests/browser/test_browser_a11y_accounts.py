@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from factories import create_user
 from helpers import assert_axe_clean, assert_no_js_errors, axe_violations, describe, goto, sign_in
+from portal import mail
 
 pytestmark = pytest.mark.browser
 LANGS = ["es", "en"]
@@ -103,3 +106,33 @@ async def test_axe_check_reports_real_violations(page_for, db) -> None:
     assert "#sin-etiqueta" in describe(list(violations.values()))
     with pytest.raises(AssertionError, match="image-alt"):
         await assert_axe_clean(page)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_password_reset_pages_are_accessible_and_work(page_for, db, lang) -> None:
+    """Request a reset, open the emailed link, fail once (422), then set a new password and sign in."""
+    await create_user(db, "olvido@prueba.cl")
+    page = await page_for(lang, bypass_csp=True)
+    await goto(page, "/cuenta/recuperar")
+    await page.fill("#email", "olvido@prueba.cl")
+    async with page.expect_navigation():
+        await page.click("main form button[type=submit]")
+    body = (await mail.recent(db, to="olvido@prueba.cl"))[0]["body"]
+    link = re.search(r"https?://\S+/cuenta/restablecer/\S+", body)
+    assert link, body
+    await goto(page, link.group(0))
+    await assert_axe_clean(page, f"/cuenta/restablecer/… [{lang}]")
+    await page.fill("#password", "una-clave-nueva-larga")
+    await page.fill("#password_confirm", "otra-clave-distinta")
+    async with page.expect_navigation() as nav:
+        await page.click("main form button[type=submit]")
+    assert (await nav.value).status == 422
+    assert await page.locator("#password_confirm[aria-invalid=true]").count() == 1
+    await assert_axe_clean(page, f"/cuenta/restablecer/… 422 [{lang}]")
+    await page.fill("#password", "una-clave-nueva-larga")
+    await page.fill("#password_confirm", "una-clave-nueva-larga")
+    async with page.expect_navigation():
+        await page.click("main form button[type=submit]")
+    assert page.url.endswith("/ingresar")
+    await sign_in(page, "olvido@prueba.cl", "una-clave-nueva-larga")
+    assert_no_js_errors(page)
