@@ -20,6 +20,17 @@ from portal.elections_web.queries import Election
 CHUNK = 256 * 1024
 
 
+async def scramble_ballots(db: Database, election_id: int) -> None:
+    """At the close: erase what the storage itself remembers of the casting order.
+
+    Each ballot was inserted in the same transaction as its has-voted row, so both rows carry the
+    same transaction id (xmin), and the heap keeps them in casting order. Rewriting the ballots gives
+    them all the closing transaction's id, and CLUSTER by the random key rewrites the table in random
+    order (dropping the old row versions), so nothing left in `ballots` can be joined to `voters`."""
+    await db.execute("UPDATE ballots SET nonce = nonce WHERE election_id = :e", {"e": election_id})
+    await db.execute("CLUSTER ballots USING ballots_pkey")
+
+
 async def count_candidates(db: Database, election_id: int) -> list[dict[str, Any]]:
     """Admissible candidacies in the `elections` candidate shape (ids as text)."""
     rows = await db.fetch_all(

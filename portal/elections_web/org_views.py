@@ -121,6 +121,11 @@ async def _cast(request: Request, e: q.Election, user: Any, choice: int | None) 
     db = get_db(request)
     try:
         receipt = await vote.cast_vote(db, e.id, user.org_id, choice, email=user.email, election_name=e.name)
+    except vote.AlreadyVoted as exc:
+        # the common refusal under load (a second click, a second representative): no more queries
+        context = {"e": e, "entry": None, "allowed": False, "reason": exc.message, "voted": True,
+                   "candidates": [], "values": {}, "errors": {}}
+        return render(request, "elections/vote.html", context, status=409)
     except vote.VoteRefused as exc:
         context = await ballot_context(db, e, user.org_id)
         context.update(allowed=False, reason=exc.message, voted=isinstance(exc, vote.AlreadyVoted))

@@ -59,6 +59,9 @@ async def _work(db: Database, e: q.Election, target: str, actor: Any) -> dict[st
                       _("La votación de «%(name)s» está abierta. Cualquier representante de su organización puede "
                         "emitir el voto en /elecciones/%(id)s/votar.", name=e.name, id=e.id))
         return {"voting_starts_at": e.voting_starts_at, "voting_ends_at": e.voting_ends_at}
+    if target == "voting_closed":
+        await count.scramble_ballots(db, e.id)
+        return {"ballots": await db.fetch_val("SELECT count(*) FROM ballots WHERE election_id = :e", {"e": e.id})}
     if target == "tallied":
         return await _tally(db, e, actor)
     if target == "proclaimed":
@@ -98,6 +101,5 @@ async def _proclaim(db: Database, e: q.Election, actor: Any) -> dict[str, Any]:
     content = acta.acta_pdf(data)
     file_id = await count.store_file(db, content, f"acta-escrutinio-{e.id}.pdf", "application/pdf", actor.id)
     await db.execute(
-        """UPDATE elections SET acta_file = CAST(:f AS uuid), proclamation_on = coalesce(proclamation_on, :d)
-           WHERE id = :e""", {"f": file_id, "d": today, "e": e.id})
+        """UPDATE elections SET acta_file = CAST(:f AS uuid), proclamation_on = :d WHERE id = :e""", {"f": file_id, "d": today, "e": e.id})
     return {"acta_file": file_id, "ministro": actor.name, "proclaimed_on": today}

@@ -29,18 +29,22 @@ DB_FAILURES: tuple[type[BaseException], ...] = (
 )
 
 
-async def _release(tx: Any, conn: Any, before: int) -> None:
+async def _release(db: Database, tx: Any, conn: Any, before: int) -> None:
     tx._transaction = None
     if conn._connection_counter > before:
         with contextlib.suppress(*DB_FAILURES):
             await conn.__aexit__(None, None, None)
+    if before == 0:
+        # The wrapper may still hold a connection whose release failed half-way (asyncpg terminated
+        # it and took it back); drop the wrapper so this task's next query starts afresh.
+        db._connection = None
 
 
-async def _end(tx: Any, conn: Any, before: int, finish: Callable[[], Awaitable[None]]) -> None:
+async def _end(db: Database, tx: Any, conn: Any, before: int, finish: Callable[[], Awaitable[None]]) -> None:
     try:
         await finish()
     except DB_FAILURES:
-        await _release(tx, conn, before)
+        await _release(db, tx, conn, before)
         raise
 
 
@@ -53,11 +57,11 @@ async def atomic(db: Database) -> AsyncIterator[None]:
     try:
         await tx.start()
     except DB_FAILURES:
-        await _release(tx, conn, before)
+        await _release(db, tx, conn, before)
         raise
     try:
         yield
     except BaseException:
-        await _end(tx, conn, before, tx.rollback)
+        await _end(db, tx, conn, before, tx.rollback)
         raise
-    await _end(tx, conn, before, tx.commit)
+    await _end(db, tx, conn, before, tx.commit)

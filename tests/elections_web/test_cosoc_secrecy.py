@@ -61,3 +61,31 @@ async def test_ballot_keys_do_not_follow_casting_order(db: Any, open_election: O
     assert len(set(by_key)) == len(cast_order) == 9
     # 9! orders: both matching the casting order by chance has probability 1/362880 each
     assert by_key != cast_order and by_code != cast_order
+
+
+async def test_closing_erases_the_storage_order_of_ballots(db: Any, open_election: OpenElection) -> None:
+    """Before the close each ballot shares its transaction id (xmin) with its has-voted row and sits
+    in casting order; after the close every ballot carries the closing transaction's id and the
+    table is in the order of its random keys."""
+    from portal.elections_web import transitions
+    from portal.security import CurrentUser
+
+    for cat in "ABC":
+        for _u, org_id, _e in open_election.reps[cat]:
+            await vote.cast_vote(db, open_election.id, org_id, None)
+    shared = await db.fetch_val(
+        """SELECT count(*) FROM ballots b JOIN voters v ON v.xmin::text = b.xmin::text
+           WHERE b.election_id = :e""", {"e": open_election.id})
+    assert shared == 9  # the link the close must erase
+    await db.execute("""UPDATE elections SET voting_starts_at = now() - interval '2 hours',
+                               voting_ends_at = now() - interval '1 minute' WHERE id = :e""", {"e": open_election.id})
+    officer = CurrentUser(id=await db.fetch_val("SELECT min(id) FROM users"), email="o@x.cl", name="O",
+                          roles=frozenset({"election_officer"}))
+    await transitions.transition(db, open_election.id, "voting_closed", officer)
+    after = await db.fetch_one(
+        """SELECT count(DISTINCT b.xmin::text) AS xids,
+                  (SELECT count(*) FROM ballots b2 JOIN voters v ON v.xmin::text = b2.xmin::text) AS shared
+           FROM ballots b WHERE b.election_id = :e""", {"e": open_election.id})
+    assert after["xids"] == 1 and after["shared"] == 0
+    physical = [r["id"] for r in await db.fetch_all("SELECT id FROM ballots ORDER BY ctid")]
+    assert physical == sorted(physical)
