@@ -29,7 +29,6 @@ import re
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -73,6 +72,7 @@ class Storm:
     retried_after_error: int = 0
     checks: dict[str, object] = field(default_factory=dict)
     restart_seconds: float | None = None
+    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average at the start and the end
 
     def count(self, key: str) -> None:
         self.statuses[key] = self.statuses.get(key, 0) + 1
@@ -228,9 +228,10 @@ async def storm(base: str, orgs: list[Org], eid: int, cands: dict[str, list[int]
             if status == 303:
                 org.receipts += 1
 
-    start = time.perf_counter()
+    start, load0 = time.perf_counter(), os.getloadavg()[0]
     await run_pool(orgs, clients, vote)
     result.elapsed = time.perf_counter() - start
+    result.load = (load0, os.getloadavg()[0])
     result.receipts = sum(1 for o in orgs if o.receipts)
 
 
@@ -307,7 +308,9 @@ def describe(s: Storm, n: int) -> list[str]:
              f"- retries after a receipt: {len(s.retry_latencies)}, all refused with 409: "
              f"{s.statuses.get('retry:409', 0) == len(s.retry_latencies)} (p95 {pct(s.retry_latencies, 95):.0f} ms)",
              f"- responses: {dict(sorted(s.statuses.items()))}",
-             f"- 5xx responses (and 599 = no answer): {errors_5xx}; requests retried after an error: {s.retried_after_error}"]
+             f"- 5xx responses (and 599 = no answer): {errors_5xx}; requests retried after an error: {s.retried_after_error}",
+             f"- machine load (1-minute load average on {os.cpu_count()} CPUs, whole machine): "
+             f"{s.load[0]:.1f} at the start, {s.load[1]:.1f} at the end"]
     if s.restart_seconds is not None:
         lines.append(f"- database restart (pg_ctl restart -m fast, half-way): {s.restart_seconds:.1f} s")
     lines.append(f"- afterwards: {s.checks}")
