@@ -91,6 +91,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "lang": i18n.current(),
         "current_path": request.url.path,
         "current_query": request.url.query,
+        "partial_request": is_partial_request(request),
     }
 
 
