@@ -7,7 +7,7 @@ import re
 import pytest
 
 from factories import create_user
-from helpers import assert_axe_clean, assert_no_js_errors, axe_violations, describe, goto, sign_in
+from helpers import AxeLog, assert_axe_clean, assert_no_js_errors, axe_violations, describe, goto, sign_in
 from portal import mail
 
 pytestmark = pytest.mark.browser
@@ -15,8 +15,7 @@ LANGS = ["es", "en"]
 HTML_LANG = {"es": "es-CL", "en": "en"}
 
 
-@pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("path, status", [
+PUBLIC_PAGES = [
     ("/", 200),
     ("/ingresar", 200),
     ("/cuenta/crear", 200),
@@ -24,13 +23,19 @@ HTML_LANG = {"es": "es-CL", "en": "en"}
     ("/cuenta/verificar", 200),
     ("/cuenta/verificar/token-que-no-vale", 400),
     ("/no-existe-esta-pagina", 404),
-])
-async def test_public_page_is_accessible(page_for, db, lang, path, status) -> None:
+]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_public_pages_are_accessible(page_for, db, lang) -> None:
     page = await page_for(lang, bypass_csp=True)
-    await goto(page, path, status)
-    assert await page.get_attribute("html", "lang") == HTML_LANG[lang]
-    assert await page.locator("h1").count() == 1, "one h1 per page"
-    await assert_axe_clean(page, f"{path} [{lang}]")
+    log = AxeLog()
+    for path, status in PUBLIC_PAGES:
+        await goto(page, path, status)
+        assert await page.get_attribute("html", "lang") == HTML_LANG[lang], path
+        assert await page.locator("h1").count() == 1, f"one h1 per page: {path}"
+        await log.check(page, f"{path} [{lang}]")
+    log.assert_clean()
     assert_no_js_errors(page)
 
 
