@@ -25,6 +25,7 @@ from portal.security import (
     CsrfMiddleware, LocaleMiddleware, LoginRequired, SecurityHeadersMiddleware, UserMiddleware, login_url,
 )
 from portal.settings import Settings
+from portal.txn import DB_FAILURES
 from portal.templating import render
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ ERROR_TITLES = {
     413: i18n.N_("Archivo o formulario demasiado grande"),
     422: i18n.N_("Datos no válidos"),
     500: i18n.N_("Error del servidor"),
+    503: i18n.N_("Servicio no disponible por un momento"),
 }
 ERROR_TEXTS = {
     400: i18n.N_("La solicitud no se pudo entender. Vuelva atrás e inténtelo de nuevo."),
@@ -53,6 +55,7 @@ ERROR_TEXTS = {
     413: i18n.N_("Lo enviado supera el tamaño permitido (10 MB por archivo)."),
     422: i18n.N_("Algunos datos no son válidos. Revise el formulario."),
     500: i18n.N_("Ocurrió un error inesperado. Ya quedó registrado; inténtelo de nuevo en unos minutos."),
+    503: i18n.N_("No pudimos comunicarnos con la base de datos. Nada de lo que envió quedó a medias: inténtelo de nuevo en unos segundos."),
 }
 
 
@@ -93,6 +96,12 @@ async def server_error(request: Request, exc: Exception) -> Response:
     # Outside LocaleMiddleware here: negotiate the language again for the page.
     token = i18n.set_language(i18n.negotiate(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")))
     try:
+        if isinstance(exc, DB_FAILURES):
+            # the database is restarting or unreachable: say so, and let clients retry
+            log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+            response = error_page(request, 503)
+            response.headers["Retry-After"] = "5"
+            return response
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return error_page(request, 500)
     finally:

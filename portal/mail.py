@@ -23,12 +23,17 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 
 
-async def queue(db: Database, to: str | list[str], subject: str, body: str) -> None:
-    """Queue one message per recipient (call inside the change's transaction)."""
+async def queue(db: Database, to: str | list[str], subject: str, body: str, *,
+                redacted_body: str | None = None) -> None:
+    """Queue one message per recipient (call inside the change's transaction).
+
+    `redacted_body` replaces `body` once the message is sent or given up, for messages that carry a
+    secret the database must not keep (and it is all the staff outbox page ever shows).
+    """
     for addr in [to] if isinstance(to, str) else to:
         await db.execute(
-            "INSERT INTO outbox (to_addr, subject, body) VALUES (:to, :subject, :body)",
-            {"to": addr, "subject": subject, "body": body},
+            "INSERT INTO outbox (to_addr, subject, body, redacted_body) VALUES (:to, :subject, :body, :redacted)",
+            {"to": addr, "subject": subject, "body": body, "redacted": redacted_body},
         )
 
 
@@ -93,14 +98,18 @@ async def deliver_pending(db: Database, smtp_url: str, sender: str, limit: int =
                 status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
                 await db.execute(
                     """UPDATE outbox SET attempts = :a, status = :s, last_error = :e,
-                              next_attempt_at = now() + make_interval(secs => :delay)
+                              next_attempt_at = now() + make_interval(secs => :delay),
+                              body = CASE WHEN :s = 'failed' THEN COALESCE(redacted_body, body) ELSE body END,
+                              redacted_body = CASE WHEN :s = 'failed' THEN NULL ELSE redacted_body END
                        WHERE id = :id""",
                     {"a": attempts, "s": status, "e": str(exc)[:500], "delay": 30 * 2 ** attempts, "id": row["id"]},
                 )
                 counts["failed" if status == "failed" else "retry"] += 1
                 continue
             await db.execute(
-                "UPDATE outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1 WHERE id = :id",
+                """UPDATE outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1,
+                          body = COALESCE(redacted_body, body), redacted_body = NULL
+                   WHERE id = :id""",
                 {"id": row["id"]},
             )
             counts["sent"] += 1
@@ -118,9 +127,10 @@ async def run_sender(db: Database, smtp_url: str, sender: str, interval: float =
 
 
 async def recent(db: Database, limit: int = 100, to: str | None = None) -> list[dict[str, Any]]:
-    """The newest messages, for the staff outbox page and for tests."""
+    """The newest messages, for the staff outbox page and for tests (secrets shown redacted)."""
     rows = await db.fetch_all(
-        """SELECT id, created_at, to_addr, subject, body, status, attempts, last_error, sent_at
+        """SELECT id, created_at, to_addr, subject, COALESCE(redacted_body, body) AS body, status, attempts,
+                  last_error, sent_at
            FROM outbox WHERE (CAST(:to AS text) IS NULL OR lower(to_addr) = lower(CAST(:to AS text)))
            ORDER BY id DESC LIMIT :limit""",
         {"limit": limit, "to": to},

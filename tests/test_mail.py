@@ -72,3 +72,15 @@ def test_smtp_url_parsing() -> None:
     config = mail.SmtpConfig.from_url("smtps://user%40x:p%3Ass@mail.example.cl")
     assert (config.host, config.port, config.username, config.password, config.tls) == (
         "mail.example.cl", 465, "user@x", "p:ss", True)
+
+
+async def test_secret_in_a_message_is_scrubbed_once_sent(db: Any, smtp_server: Any) -> None:
+    """A receipt's tracking code leaves in the email, then the outbox keeps only the redacted text."""
+    controller, inbox = smtp_server
+    async with db.transaction():
+        await mail.queue(db, "v@x.cl", "Voto registrado", "Código: ABC123SECRET", redacted_body="Código: (no se guarda)")
+    assert "ABC123SECRET" not in (await mail.recent(db))[0]["body"]  # the staff page never shows it
+    await mail.deliver_pending(db, f"smtp://127.0.0.1:{controller.port}", "p@x.cl")
+    assert "ABC123SECRET" in inbox.messages[0].content.decode()
+    stored = await db.fetch_val("SELECT body || coalesce(redacted_body, '') FROM outbox")
+    assert "ABC123SECRET" not in stored and "no se guarda" in stored

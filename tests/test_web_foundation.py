@@ -87,3 +87,23 @@ async def test_server_error_page_is_friendly() -> None:
                                  base_url="http://t") as http:
         response = await http.get("/", headers={"Accept-Language": "en"})
     assert response.status_code == 500 and "Server error" in response.text and "boom" not in response.text
+
+
+async def test_database_outage_is_a_503_not_a_500() -> None:
+    """A lost database (e.g. during a restart) answers 503 with Retry-After and a clear page."""
+    import asyncpg
+    import httpx
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    from portal.app import server_error
+
+    async def down(request: Any) -> Any:
+        raise asyncpg.exceptions.CannotConnectNowError("the database system is starting up")
+
+    tiny = Starlette(routes=[Route("/", down)], exception_handlers={500: server_error})
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=tiny, raise_app_exceptions=False),
+                                 base_url="http://t") as http:
+        response = await http.get("/")
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert "base de datos" in response.text

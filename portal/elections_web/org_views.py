@@ -13,8 +13,8 @@ from portal.elections_web.public_views import public_election
 from portal.i18n import gettext as _
 from portal.security import read_form, require_org
 from portal.templating import flash, render
-from portal.web import get_db, see_other
-from portal.elections_web.txn import DB_FAILURES, atomic
+from portal.web import get_db, get_settings, see_other
+from portal.txn import DB_FAILURES, atomic
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,8 @@ async def _ballot(request: Request, user: Any) -> Response:
 async def _cast(request: Request, e: q.Election, user: Any, choice: int | None) -> Response:
     db = get_db(request)
     try:
-        receipt = await vote.cast_vote(db, e.id, user.org_id, choice, email=user.email, election_name=e.name)
+        receipt = await vote.cast_vote(db, e.id, user.org_id, choice, email=user.email, election_name=e.name,
+                                       deliverable=bool(get_settings(request).smtp_url))
     except vote.AlreadyVoted as exc:
         # the common refusal under load (a second click, a second representative): no more queries
         context = {"e": e, "entry": None, "allowed": False, "reason": exc.message, "voted": True,

@@ -58,7 +58,11 @@ async def snapshot(db: Database, election_id: int, cutoff: date) -> int:
         """WITH added AS (
              INSERT INTO padron_entries (election_id, org_id, category, region_code, name)
              SELECT :e, o.id, o.category, o.region_code, o.legal_name FROM organizations o
-             WHERE o.status = 'approved' AND (o.approved_at IS NULL OR o.approved_at::date <= :cut)
+             -- registered: approved, or approved and now under a renewal/category-change review (it keeps
+             -- its registered category until that review ends; see organizations_effective)
+             WHERE (o.status = 'approved'
+                    OR (o.status IN ('submitted', 'in_review', 'observed') AND o.review_kind <> 'registration'))
+               AND (o.approved_at IS NULL OR o.approved_at::date <= :cut)
                AND (o.vigencia_expires_on IS NULL OR o.vigencia_expires_on >= :cut)
              ON CONFLICT DO NOTHING RETURNING 1)
            SELECT count(*) FROM added""", {"e": election_id, "cut": cutoff})

@@ -14,7 +14,7 @@ from portal.elections_web import count, padron, phases, queries as q, vote
 from portal.elections_web.acta import acta_data
 from portal.i18n import current
 from portal.security import current_user
-from portal.templating import render
+from portal.templating import is_partial_request, render
 from portal.web import get_db, int_param, page_param
 
 _CODE = re.compile(r"^[0-9a-f]{64}$")
@@ -58,8 +58,14 @@ async def election_page(request: Request) -> Response:
         "voting_now": phases.can_vote(e, facts.now)[0],
         "turnout": await q.turnout(db, e.id) if phases.at_least(e.phase, "voting_open") else None,
         "me": await eligibility(db, e, current_user(request)),
+        "paused": _paused(request),
     }
     return render(request, "elections/election.html", context)
+
+
+def _paused(request: Request) -> bool:
+    """?pausa=1 stops the automatic refresh (WCAG 2.2.2); it is a link, so it works without JavaScript."""
+    return request.query_params.get("pausa") == "1"
 
 
 async def turnout(request: Request) -> Response:
@@ -67,7 +73,12 @@ async def turnout(request: Request) -> Response:
     e = await public_election(request)
     db = get_db(request)
     data = await q.turnout(db, e.id) if phases.at_least(e.phase, "voting_open") else None
-    return render(request, "elections/turnout.html", {"e": e, "turnout": data, "polling": e.phase == "voting_open"},
+    polling = e.phase == "voting_open" and not _paused(request)
+    return render(request, "elections/turnout.html", {"e": e, "turnout": data, "polling": polling,
+                                                      "live": e.phase == "voting_open",
+                                                      # swapped into the election page, links point there
+                                                      "here": f"/elecciones/{e.id}" if is_partial_request(request)
+                                                      else request.url.path},
                   partial="elections/_turnout.html")
 
 

@@ -16,7 +16,7 @@ from portal.i18n import gettext as _
 from portal.security import read_form
 from portal.templating import flash, render
 from portal.web import get_db, int_param, see_other
-from portal.elections_web.txn import atomic
+from portal.txn import atomic
 
 
 # ----- padrón and claims -----

@@ -9,7 +9,7 @@ from portal import mail
 from portal.db import Database
 from portal.elections_web import acta, count, padron, phases, queries as q, vote
 from portal.i18n import gettext as _
-from portal.elections_web.txn import atomic
+from portal.txn import atomic
 
 
 class Refused(Exception):

@@ -21,7 +21,7 @@ from portal import mail
 from portal.db import Database
 from portal.elections_web import phases
 from portal.i18n import gettext as _
-from portal.elections_web.txn import DB_FAILURES, atomic
+from portal.txn import DB_FAILURES, atomic
 
 
 
@@ -98,8 +98,20 @@ async def insert_ballot(db: Database, election_id: int, ballot: dict[str, Any]) 
          "nonce": ballot["nonce"], "code": ballot["code"]})
 
 
+async def _queue_receipt(db: Database, email: str, election_name: str, code: str, deliverable: bool) -> None:
+    """The emailed receipt. The tracking code links the organization to its ballot, so it never rests
+    in the database: with a mail server it leaves in the message and is scrubbed from the outbox once
+    sent; without one (messages stay in the outbox) only the redacted text is stored."""
+    redacted = _("El voto de su organización quedó registrado.\n\nPor el secreto del voto, el código de seguimiento "
+                 "no se guarda en el portal: use el que se mostró en su comprobante.")
+    body = _("El voto de su organización quedó registrado.\n\nCódigo de seguimiento:\n%(code)s\n\n"
+             "Después del escrutinio puede buscar este código en la lista pública de votos.", code=code)
+    await mail.queue(db, email, _("Voto registrado: %(name)s", name=election_name),
+                     body if deliverable else redacted, redacted_body=redacted if deliverable else None)
+
+
 async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | None, *,
-                    email: str | None = None, election_name: str = "") -> Receipt:
+                    email: str | None = None, election_name: str = "", deliverable: bool = False) -> Receipt:
     """Record the organization's ballot for `choice` (None: blank) or raise VoteRefused."""
     ballot: dict[str, Any] | None = None
     try:
@@ -120,10 +132,7 @@ async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | N
             ballot = elections.make_ballot(str(election_id), category, None if choice is None else str(choice))
             await insert_ballot(db, election_id, ballot)
             if email:
-                await mail.queue(db, email, _("Voto registrado: %(name)s", name=election_name),
-                                 _("El voto de su organización quedó registrado.\n\nCódigo de seguimiento:\n%(code)s\n\n"
-                                   "Después del escrutinio puede buscar este código en la lista pública de votos.",
-                                   code=ballot["code"]))
+                await _queue_receipt(db, email, election_name, ballot["code"], deliverable)
     except asyncpg.exceptions.UniqueViolationError:
         raise AlreadyVoted() from None
     except DB_FAILURES:

@@ -102,6 +102,11 @@ async def test_turnout_is_public_during_voting_and_results_are_not(db: Any, open
     assert "66,7" in partial.text
     full = await anon.get(f"/elecciones/{open_election.id}/participacion")
     assert "<html" in full.text and "2 de 9 organizaciones" in full.text
+    # WCAG 2.2.2: a plain link pauses the automatic refresh, and another resumes it
+    assert f'href="/elecciones/{open_election.id}?pausa=1"' in page.text
+    paused = await anon.get(f"/elecciones/{open_election.id}?pausa=1")
+    assert 'hx-trigger="every 10s"' not in paused.text and "Reanudar la actualización automática" in paused.text
+    assert f'href="/elecciones/{open_election.id}?pausa=1"' in partial.text
     results = await anon.get(f"/elecciones/{open_election.id}/resultados")
     assert "no hay resultados parciales" in results.text and "Candidatura A1 (2" not in results.text
     assert (await anon.get(f"/elecciones/{open_election.id}/boletin.json")).status_code == 404

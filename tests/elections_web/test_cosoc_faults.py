@@ -61,7 +61,7 @@ async def test_connection_killed_mid_transaction(db: Any, open_election: OpenEle
                                                  monkeypatch: Any) -> None:
     """The server ends the vote's own connection between the two inserts (a real lost connection),
     25 times (more than the pool's 20 connections): each failure gives an error page, and the same
-    task keeps working afterwards (see portal/elections_web/txn.py)."""
+    task keeps working afterwards (see portal/txn.py)."""
     _u, org_id, email = open_election.reps["C"][2]
     real_insert = vote.insert_ballot
 
@@ -92,7 +92,7 @@ async def test_connection_lost_after_commit_still_gives_the_receipt(db: Any, ope
     to it): the app looks the ballot up by its tracking code, finds it, and shows the receipt."""
     import contextlib
 
-    from portal.elections_web import txn
+    from portal import txn
 
     @contextlib.asynccontextmanager
     async def commit_then_lose(db_: Any) -> Any:

@@ -173,3 +173,21 @@ async def test_category_change_blocked_between_cutoff_and_proclamation(db: Any) 
     assert reason and "Elección abierta" in reason
     await set_phase(db, oe.id, "proclaimed")
     assert await category_change_blocked(db) is None
+
+
+async def test_padron_keeps_a_registered_organization_under_renewal_review(db: Any, make_client: Any) -> None:
+    """An approved organization that asked to renew its certificate is still registered: in the padrón."""
+    from datetime import date
+
+    from factories import create_org
+    from portal.elections_web import padron
+
+    renewing = await create_org(db, status="approved", category="B")
+    await db.execute("UPDATE organizations SET status = 'submitted', review_kind = 'renewal' WHERE id = :i",
+                     {"i": renewing})
+    new = await create_org(db, status="submitted", category="B")
+    officer = await staff(make_client, db, "election_officer")
+    election = await create_election(officer)
+    await padron.snapshot(db, election, date.today())
+    listed = {e.org_id for e in await padron.entries(db, election)}
+    assert renewing in listed and new not in listed
