@@ -239,9 +239,15 @@ def python_latencies(port: int, path: str, count: int, max_seconds: float) -> Fi
     try:
         while len(times) < count and time.monotonic() - started < max_seconds:
             t0 = time.perf_counter()
-            conn.request("GET", path)
-            response = conn.getresponse()
-            response.read()
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):  # e.g. a worker restarted: count it, reconnect
+                errors += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                continue
             times.append((time.perf_counter() - t0) * 1000)
             errors += response.status != 200
     finally:
@@ -420,12 +426,24 @@ def report(result: dict[str, Any], info: dict[str, Any], plans: dict[str, str]) 
         "Unloaded: `wrk -t1 -c1 -d{0}s --latency -s pct.lua URL` (pct.lua prints latency:percentile(95)); "
         "loaded: `wrk -t1 -c{1} -d{2}s --latency -s pct.lua URL`. The Python client sends sequential "
         "keep-alive requests with http.client.".format(info["duration"], result["connections"], info["loaded_duration"]), "",
-        "## Targets", "", *verdict(result), "",
+        "## Targets", "", *verdict(result), "", *_load_note(result), "",
         "## Query plans at this size (EXPLAIN ANALYZE of portal.registry.search.public_page)", "",
     ]
     for path, plan in plans.items():
         parts += [f"`{path}`", "", "```", plan, "```", ""]
     return "\n".join(parts)
+
+
+def _load_note(result: dict[str, Any]) -> list[str]:
+    """A warning when other work shared the CPUs during the run."""
+    loads = [float(f.load) for f in (*result["loaded"].values(), *(f for r in result["rounds"].values() for f in r))]
+    cpus = os.cpu_count() or 1
+    if max(loads) <= 0.75 * cpus:
+        return [f"Load average stayed at or below {max(loads):.2f} during the run ({cpus} CPUs)."]
+    return [f"**The machine was busy during this run** (1-minute load average {min(loads):.2f}–{max(loads):.2f} on "
+            f"{cpus} CPUs, while wrk, 2 app workers and PostgreSQL need about {cpus}): wall-clock latencies and "
+            "requests/s are inflated by waiting for a CPU. The server CPU per request columns (and their ratio) "
+            "are the robust comparison; re-run on a quiet machine for the latency targets."]
 
 
 async def _facts(url: str) -> dict[str, Any]:

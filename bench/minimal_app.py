@@ -24,15 +24,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-PAGE_SIZE = 50
-COUNT_CAP = 1000
+# The registry's own constants, so the yardstick cannot drift from them (its SQL is mirrored below).
+from portal.registry.model import COUNT_CAP, PAGE_SIZE  # noqa: E402
+from portal.registry.search import SCAN_BUDGET  # noqa: E402
+
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 # Mirrors portal/registry/search.py public_page (no filter, or plain words in q): a page of ids,
 # then their rows; without q the capped count only when the first page overflows; with q the
 # count first, then the matches among the first SCAN_BUDGET rows in order when there are many,
 # else every match sorted.
-SCAN_BUDGET = 3000
 ROWS_SQL = """
 WITH page AS ({ids})
 SELECT o.id, o.legal_name, o.short_name, o.category, o.region_code, r.name AS region_name,
