@@ -89,12 +89,16 @@ async def store_results(db: Database, e: Election, bulletin: dict[str, Any], res
     file_id = await store_file(db, content, f"boletin-eleccion-{e.id}.json", "application/json", actor_id)
     digest = hashlib.sha256(content).hexdigest()
     header = {k: v for k, v in bulletin.items() if k != "ballots"}
+    # the pages explain the count with names; the bulletin's header keeps the canonical texts
+    names = {c["id"]: c.get("name") or c["id"] for c in header["candidates"]}
     await db.execute(
         """INSERT INTO election_results (election_id, bulletin_file, bulletin_sha256, header, allocation_es,
-                                         trail_es, trail_en, tallied_by)
-           VALUES (:e, CAST(:f AS uuid), :h, CAST(:hd AS jsonb), CAST(:es AS jsonb), :tes, :ten, :u)""",
+                                         allocation_en, trail_es, trail_en, tallied_by)
+           VALUES (:e, CAST(:f AS uuid), :h, CAST(:hd AS jsonb), CAST(:es AS jsonb), CAST(:en AS jsonb),
+                   :tes, :ten, :u)""",
         {"e": e.id, "f": file_id, "h": digest, "hd": json.dumps(header, ensure_ascii=False),
-         "es": json.dumps(result.to_dict("es"), ensure_ascii=False), "tes": result.to_text("es"),
+         "es": json.dumps(result.to_dict("es", names), ensure_ascii=False),
+         "en": json.dumps(result.to_dict("en", names), ensure_ascii=False), "tes": result.to_text("es"),
          "ten": result.to_text("en"), "u": actor_id})
     return digest
 
@@ -105,6 +109,7 @@ class Results:
 
     header: dict[str, Any]
     allocation_es: dict[str, Any]
+    allocation_en: dict[str, Any] | None
     trail_es: str
     trail_en: str
     bulletin_sha256: str
@@ -112,7 +117,9 @@ class Results:
     tallied_at: Any
 
     def allocation(self, lang: str) -> dict[str, Any]:
-        return self.allocation_es if lang == "es" else self.header["allocation"]
+        if lang == "es":
+            return self.allocation_es
+        return self.allocation_en or self.header["allocation"]
 
     def trail(self, lang: str) -> str:
         return self.trail_es if lang == "es" else self.trail_en
@@ -120,12 +127,14 @@ class Results:
 
 async def get_results(db: Database, election_id: int) -> Results | None:
     row = await db.fetch_one(
-        """SELECT header::text AS header, allocation_es::text AS allocation_es, trail_es, trail_en,
+        """SELECT header::text AS header, allocation_es::text AS allocation_es,
+                  allocation_en::text AS allocation_en, trail_es, trail_en,
                   bulletin_sha256, bulletin_file::text AS bulletin_file, tallied_at
            FROM election_results WHERE election_id = :e""", {"e": election_id})
     if row is None:
         return None
-    return Results(json.loads(row["header"]), json.loads(row["allocation_es"]), row["trail_es"], row["trail_en"],
+    return Results(json.loads(row["header"]), json.loads(row["allocation_es"]),
+                   json.loads(row["allocation_en"]) if row["allocation_en"] else None, row["trail_es"], row["trail_en"],
                    row["bulletin_sha256"], row["bulletin_file"], row["tallied_at"])
 
 

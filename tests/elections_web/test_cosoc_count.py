@@ -82,7 +82,7 @@ async def test_gender_cap_substitution_in_the_stored_trail(db: Any, make_client:
     assert alloc["substitutions"] == [{"out": str(b3), "in": str(b2)}]
     assert "Sustituciones (sale -> entra)" in stored.trail_es and "Substitutions (outgoing -> incoming)" in stored.trail_en
     page = await officer.get(f"/elecciones/{oe.id}/resultados")
-    assert "Candidatura B3 (1 votos) cede su lugar a Candidatura B2 (0 votos)" in page.text
+    assert "Candidatura B3 (1 voto) cede su lugar a Candidatura B2 (0 votos)" in page.text
     english = await officer.get(f"/elecciones/{oe.id}/resultados", headers={"Accept-Language": "en"})
     assert "Substitutions (outgoing -&gt; incoming)" in english.text
 
