@@ -7,7 +7,9 @@ import re
 import pytest
 
 from factories import create_user
-from helpers import AxeLog, assert_axe_clean, assert_no_js_errors, axe_violations, describe, goto, sign_in
+from browser_helpers import (
+    AxeLog, assert_axe_clean, assert_no_js_errors, axe_violations, describe, goto, sign_in,
+)
 from portal import mail
 
 pytestmark = pytest.mark.browser

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from helpers import AxeLog, assert_no_js_errors, goto, sign_in
+from browser_helpers import AxeLog, assert_no_js_errors, goto, sign_in
 from portal import demo
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from factories import create_org, create_rep, create_user
-from helpers import assert_axe_clean, assert_no_js_errors, goto, sign_in
+from browser_helpers import assert_axe_clean, assert_no_js_errors, goto, sign_in
 
 pytestmark = pytest.mark.browser
 LANGS = ["es", "en"]

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from elections_setup import build_open_election, end_results_claims, end_voting_window
+from browser_elections_setup import build_open_election, end_results_claims, end_voting_window
 from factories import TEST_PASSWORD, create_user
-from helpers import (
+from browser_helpers import (
     FOCUS_STYLE, AxeLog, assert_no_js_errors, assert_visible_focus, goto, sign_in, tab_to,
 )
 from portal import mail
@@ -87,8 +87,10 @@ async def test_representative_votes_with_the_keyboard_only(page_for, db, lang) -
     code = (await page.inner_text(".tracking-code code")).strip()
     assert re.fullmatch(r"[0-9A-Za-z-]{8,}", code), f"no tracking code on the receipt: {code!r}"
     await log.check(page, f"/elecciones/{election.id}/comprobante [{lang}]")
+    # Ballot secrecy: with no mail server the message waits in the outbox, so it must not hold the code.
     sent = await mail.recent(db, to=email)
-    assert any(code in m["body"] for m in sent), "the emailed receipt carries the same tracking code"
+    assert sent, "the voter is told by email that the vote was recorded"
+    assert not any(code in m["body"] for m in sent), "the tracking code must not rest in the outbox"
 
     # A second visit to the ballot explains that the organization already voted.
     await goto(page, f"/elecciones/{election.id}/votar")
@@ -200,4 +202,16 @@ async def test_live_turnout_refreshes_in_place(page_for, db) -> None:
     assert await page.locator("#turnout").count() == 1, "the swap must replace the section, not nest a copy"
     assert await page.locator("#turnout h2").count() == 1
     assert await page.evaluate("window.__sameDocument === true"), "the refresh reloaded the page"
+
+    # WCAG 2.2.2: the refresh can be paused, with a link that survives the refreshes themselves.
+    pause = page.locator("#turnout a[href$='?pausa=1']")
+    assert await pause.count() == 1, "after a refresh the turnout section lost its pause link"
+    await pause.focus()
+    await press_and_wait(page, "Enter")
+    assert await page.get_attribute("#turnout", "hx-trigger") is None, "paused, yet still polling"
+    assert await page.locator(f"#turnout a[href='/elecciones/{election.id}']").count() == 1, "a way to resume"
+    polled: list[str] = []
+    page.on("request", lambda r: polled.append(r.url) if "/participacion" in r.url else None)
+    await page.clock.run_for(25_000)
+    assert polled == [], f"paused turnout kept polling: {polled}"
     assert_no_js_errors(page)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from factories import create_org, create_user, next_rut
-from helpers import assert_no_js_errors, goto, sign_in, sign_up_and_verify, small_pdf
+from browser_helpers import assert_no_js_errors, goto, sign_in, sign_up_and_verify, small_pdf
 from portal import rut
 
 pytestmark = pytest.mark.browser

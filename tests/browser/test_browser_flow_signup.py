@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from factories import TEST_PASSWORD, next_rut
-from helpers import assert_no_js_errors, goto, sign_up_and_verify
+from browser_helpers import assert_no_js_errors, goto, sign_up_and_verify
 from portal import rut
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from factories import create_user
-from helpers import FOCUS_STYLE, assert_no_js_errors, assert_visible_focus, goto, sign_in, tab_to
+from browser_helpers import FOCUS_STYLE, assert_no_js_errors, assert_visible_focus, goto, sign_in, tab_to
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from factories import create_org
-from helpers import assert_no_js_errors, goto
+from browser_helpers import assert_no_js_errors, goto
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,8 @@ OVERFLOWING = """() => {
     .filter(el => el.getBoundingClientRect().right > width + 1 && getComputedStyle(el).position !== 'absolute')
     .filter(el => !el.querySelector('table'))
     .slice(0, 8)
-    .map(el => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).trim().split(/\\s+/).join('.') : ''}`
+    .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+               + (el.className ? '.' + String(el.className).trim().split(/\\s+/).join('.') : '')
                + ` (right edge ${Math.round(el.getBoundingClientRect().right)}px)`);
 }"""
 PAGES = ["/", "/ingresar", "/cuenta/crear", "/cuenta/recuperar", "/organizaciones", "/organizaciones?q=migrante",
