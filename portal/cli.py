@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import os
+import signal
 import sys
 import time
 from typing import Any
@@ -88,6 +89,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print("\n".join(asyncio.run(_with_db(url, demo.load_all))))
     print(f"Portal Participa: http://{args.host}:{args.port}/  (database ready in {time.monotonic() - started:.1f} s)",
           flush=True)
+    # uvicorn re-raises SIGTERM with the default handler, which skips atexit, where the embedded
+    # PostgreSQL is stopped; exiting normally runs it (systemd, docker stop and kill send SIGTERM).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     uvicorn.run("portal.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                 proxy_headers=True, forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
                 log_level=args.log_level, access_log=args.access_log)

@@ -41,7 +41,10 @@ def connect_url(url: str, min_size: int = 2, max_size: int = 10) -> Database:
     """A `Database` for `url` with a bounded pool (not yet connected)."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
-    return Database(url, min_size=min_size, max_size=max_size)
+    # Custom plans always: with generic plans (PostgreSQL's choice after five runs of a prepared
+    # statement) the registry's capped full-text count scans every match instead of stopping early.
+    return Database(url, min_size=min_size, max_size=max_size,
+                    server_settings={"plan_cache_mode": "force_custom_plan"})
 
 
 async def connect(url: str, min_size: int = 2, max_size: int = 10) -> Database:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 from argon2 import PasswordHasher
@@ -32,5 +33,8 @@ def needs_rehash(stored_hash: str) -> bool:
     return _hasher.check_needs_rehash(stored_hash)
 
 
-# Spent on unknown emails too, so response time does not reveal which accounts exist.
-DUMMY_HASH = hash_password("not-a-real-password-0")
+@functools.cache
+def dummy_hash() -> str:
+    """Verified against for unknown emails too, so response time does not reveal which accounts exist
+    (computed on first use: a worker should not pay an argon2 hash to start)."""
+    return hash_password("not-a-real-password-0")
