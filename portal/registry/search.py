@@ -60,6 +60,8 @@ def parse_filters(params: Mapping[str, str], territory: Territory) -> Filters:
     comuna = pick("comuna", territory.comunas)
     if comuna and region and not territory.comuna_in_region(comuna, region):
         comuna = ""
+    elif comuna and not region:
+        region = territory.comunas[comuna].region_code  # a link with only ?comuna= shows its region
     try:
         page = min(max(int(params.get("page", "1")), 1), 10_000)
     except (TypeError, ValueError):

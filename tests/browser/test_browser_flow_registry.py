@@ -197,8 +197,6 @@ async def test_search_works_without_javascript(browser, base_url, db) -> None:
         await context.close()
 
 
-@pytest.mark.xfail(strict=True, reason="finding F5: the public filters' comuna select is not refreshed when the "
-                                       "region changes through htmx (only #resultados is swapped)")
 async def test_public_filter_comunas_follow_the_region(page_for, db) -> None:
     await create_org(db, name="Fundación Puentes Interculturales", category="B", region="13", comuna="13101")
     page = await page_for("es")

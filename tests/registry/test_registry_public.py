@@ -170,3 +170,14 @@ async def test_pages_render_in_english(db, make_client) -> None:
     for c, url, text in checks:
         response = await c.get(url)
         assert response.status_code == 200 and text in response.text, url
+
+
+async def test_region_change_refreshes_the_comuna_filter_in_the_same_response(client: Any, db: Any) -> None:
+    """htmx: the results response carries the comuna <select> of the new region out-of-band, and
+    drops a comuna of the old region; a plain link with only ?comuna= shows its region."""
+    partial = await client.get("/organizaciones?region=13&comuna=05101", headers={"HX-Request": "true"})
+    assert '<select id="comuna" name="comuna" aria-describedby="comuna-hint" hx-swap-oob="true">' in partial.text
+    assert 'value="13101"' in partial.text and 'value="05101"' not in partial.text
+    page = await client.get("/organizaciones?comuna=05101")
+    assert page.text.count('id="comuna"') == 1 and "hx-swap-oob" not in page.text.split('id="comuna"')[1][:80]
+    assert '<option value="05" selected>' in page.text and '<option value="05101" selected>' in page.text
