@@ -6,7 +6,7 @@ import asyncio
 from datetime import date, timedelta
 from typing import Any
 
-from conftest import OpenElection
+from cosoc_world import OpenElection
 from cosoc_helpers import signed_in
 from factories import TEST_PASSWORD, add_representative, create_user
 from portal.elections_web import padron, queries as q, vote

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import elections
-from conftest import OpenElection, build_open_election
+from cosoc_world import OpenElection, build_open_election
 from cosoc_helpers import end_voting_window, set_phase, signed_in, staff
 from portal.elections_web import count, queries as q, vote
 

@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from conftest import OpenElection
+from cosoc_world import OpenElection
 from cosoc_helpers import signed_in
 from portal.elections_web import vote
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import OpenElection, build_open_election
+from cosoc_world import OpenElection, build_open_election
 from cosoc_helpers import create_election, end_voting_window, set_phase, signed_in, staff, vote_http
 
 

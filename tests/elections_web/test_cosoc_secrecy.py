@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import OpenElection
+from cosoc_world import OpenElection
 from portal.elections_web import vote
 
 VOTER_TABLES = {"organizations", "users", "org_representatives", "voters", "padron_entries"}
