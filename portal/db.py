@@ -9,6 +9,7 @@ parameter parser would read as a second parameter.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import warnings
 from pathlib import Path
@@ -120,9 +121,14 @@ def to_dataclass(cls: type[T], row: Any) -> T | None:
     """Build `cls` from a record, taking only the fields `cls` declares."""
     if row is None:
         return None
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    names = _field_names(cls)
     data = row._mapping
     return cls(**{k: data[k] for k in names if k in data})
+
+
+@functools.cache
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
 
 
 def to_dataclasses(cls: type[T], rows: Iterable[Any]) -> list[T]:

@@ -26,7 +26,9 @@ def _translated_labels(lang: str) -> dict[str, dict[str, str]]:
               "area_labels": model.AREA_LABELS, "legal_form_labels": model.LEGAL_FORM_LABELS,
               "event_labels": model.EVENT_LABELS, "doc_labels": model.DOC_LABELS,
               "review_kind_labels": model.REVIEW_KIND_LABELS}
-    return {name: {k: gettext(v) for k, v in table.items()} for name, table in tables.items()}
+    labels = {name: {k: gettext(v) for k, v in table.items()} for name, table in tables.items()}
+    labels["category_badges"] = {c: gettext("Categoría %(c)s", c=c) for c in model.CATEGORY_LABELS}
+    return labels
 
 
 def options() -> dict[str, list[tuple[str, str]]]:
