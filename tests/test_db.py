@@ -24,3 +24,13 @@ async def test_other_parameter_sets_compile_separately(db: Any) -> None:
     assert await db.fetch_val("SELECT 40 + 2") == 42
     rows = await db.fetch_all("SELECT x FROM generate_series(1, :n) x ORDER BY x", {"n": 3})
     assert [r["x"] for r in rows] == [1, 2, 3]
+
+
+async def test_pooled_connections_keep_no_request_state(db: Any) -> None:
+    """Without asyncpg's reset query, transaction-scoped state still ends with the transaction."""
+    async with db.transaction():
+        await db.execute("SET LOCAL statement_timeout = 1234")
+        await db.fetch_val("SELECT pg_advisory_xact_lock(4242)")
+    assert await db.fetch_val("SHOW statement_timeout") == "0"
+    assert await db.fetch_val("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242") == 0
+    assert await db.fetch_val("SHOW plan_cache_mode") == "force_custom_plan"
