@@ -58,14 +58,15 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_object ON audit_log (object_type, object_id);
 
-CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Shared by every append-only table (the audit log, the election log): refuses UPDATE, DELETE, TRUNCATE.
+CREATE FUNCTION refuse_append_only_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION 'audit_log is append-only';
+  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
 END $$;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
-  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+  FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+  FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change();
 
 CREATE TABLE outbox (
     id              bigserial PRIMARY KEY,

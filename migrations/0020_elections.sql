@@ -54,14 +54,10 @@ CREATE TABLE election_log (
 );
 CREATE INDEX election_log_election ON election_log (election_id, id);
 
-CREATE FUNCTION election_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION 'election_log is append-only';
-END $$;
 CREATE TRIGGER election_log_no_update BEFORE UPDATE OR DELETE ON election_log
-  FOR EACH ROW EXECUTE FUNCTION election_log_append_only();
+  FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change();
 CREATE TRIGGER election_log_no_truncate BEFORE TRUNCATE ON election_log
-  FOR EACH STATEMENT EXECUTE FUNCTION election_log_append_only();
+  FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change();
 
 -- The padrón: a snapshot of the registry at the cut-off, frozen once its hash is recorded.
 CREATE TABLE padron_entries (

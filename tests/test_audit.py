@@ -30,6 +30,9 @@ async def test_update_and_delete_are_refused(db: Any) -> None:
         await db.execute("UPDATE audit_log SET action = 'forged'")
     with pytest.raises(Exception, match="append-only"):
         await db.execute("DELETE FROM audit_log")
+    # the election log uses the same trigger function, which names the table it guards
+    with pytest.raises(Exception, match="election_log is append-only"):
+        await db.execute("TRUNCATE election_log")
 
 
 async def test_tampering_is_detected(db: Any) -> None:
