@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import random
@@ -36,6 +37,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import asyncpg
 import httpx
@@ -73,6 +75,7 @@ class Storm:
     checks: dict[str, object] = field(default_factory=dict)
     restart_seconds: float | None = None
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average at the start and the end
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds used during the storm, by role
 
     def count(self, key: str) -> None:
         self.statuses[key] = self.statuses.get(key, 0) + 1
@@ -153,6 +156,70 @@ async def seed(url: str, n: int) -> tuple[list[Org], list[int], dict[int, dict[s
 
 # ----- HTTP with one session per organization over a few shared clients -----
 
+class RawClient:
+    """One keep-alive HTTP/1.1 connection that speaks just enough of the protocol for the timed votes.
+
+    httpx spent as much CPU per request as the portal's workers (measured with /proc during a storm),
+    on the same two cores, so the load generator was slowing the server it measured. This client
+    sends a prebuilt request and reads the status line, the headers and a Content-Length (or chunked)
+    body; any failure closes the connection (status 599) and the next request reconnects.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post_form(self, path: str, cookie: str, fields: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        body = urlencode(fields).encode()
+        head = (f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nCookie: {SESSION}={cookie}\r\n"
+                f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n")
+        try:
+            return await asyncio.wait_for(self._exchange(head.encode() + body), 30)
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError, ValueError):
+            await self.close()
+            return 599, {}, b""
+
+    async def _exchange(self, request: bytes) -> tuple[int, dict[str, str], bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(request)
+        lines = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            if line:
+                name, _, value = line.partition(":")
+                name = name.strip().lower()
+                headers[name] = f"{headers[name]}\n{value.strip()}" if name in headers else value.strip()
+        if headers.get("transfer-encoding") == "chunked":
+            body = b""
+            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
+                body += (await self.reader.readexactly(size + 2))[:-2]
+            await self.reader.readuntil(b"\r\n")
+        else:
+            body = await self.reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("connection") == "close":
+            await self.close()
+        return status, headers, body
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+def session_cookie(headers: dict[str, str]) -> str | None:
+    """The new session cookie in a response's Set-Cookie headers, if any."""
+    for line in headers.get("set-cookie", "").split("\n"):
+        if line.startswith(f"{SESSION}="):
+            return line[len(SESSION) + 1:].split(";", 1)[0]
+    return None
+
+
 async def request(client: httpx.AsyncClient, org: Org, method: str, url: str, **kw: object) -> httpx.Response:
     """One request in `org`'s session: its cookie sent explicitly, the client's jar kept empty."""
     headers = {"Cookie": f"{SESSION}={org.cookie}"} if org.cookie else {}
@@ -173,42 +240,40 @@ async def login(client: httpx.AsyncClient, org: Org, eid: int) -> None:
     org.csrf = _CSRF.search(page.text).group(1)  # type: ignore[union-attr]
 
 
-async def run_pool(items: list[Org], clients: list[httpx.AsyncClient], work) -> None:  # type: ignore[no-untyped-def]
+async def run_pool(items: list[Org], clients: list, work) -> None:  # type: ignore[no-untyped-def,type-arg]
     queue: asyncio.Queue[Org] = asyncio.Queue()
     for item in items:
         queue.put_nowait(item)
 
-    async def worker(client: httpx.AsyncClient) -> None:
+    async def worker(client: object) -> None:
         while not queue.empty():
             await work(client, queue.get_nowait())
 
     await asyncio.gather(*[worker(c) for c in clients])
 
 
-async def storm(base: str, orgs: list[Org], eid: int, cands: dict[str, list[int]], clients: list[httpx.AsyncClient],
+async def storm(orgs: list[Org], eid: int, cands: dict[str, list[int]], clients: list[RawClient],
                 result: Storm, retry_share: float, restart: "asyncio.Event | None" = None) -> None:
     rng = random.Random(eid)
     retriers = set(rng.sample([o.id for o in orgs], int(len(orgs) * retry_share)))
     done = 0
 
-    async def cast(client: httpx.AsyncClient, org: Org) -> int:
+    async def cast(client: RawClient, org: Org) -> tuple[int, float]:
         options = cands[org.category]
         choice = "blank" if rng.random() < 0.1 else str(rng.choice(options))
         start = time.perf_counter()
-        try:
-            r = await request(client, org, "POST", f"/elecciones/{eid}/votar",
-                              data={"csrf_token": org.csrf, "step": "cast", "choice": choice})
-            status = r.status_code
-            if status == 303:
-                assert r.headers["location"].endswith("/comprobante")
-        except httpx.HTTPError:
-            status = 599  # no answer at all
-        return status, time.perf_counter() - start  # type: ignore[return-value]
+        status, headers, _body = await client.post_form(f"/elecciones/{eid}/votar", org.cookie,
+                                                         {"csrf_token": org.csrf, "step": "cast", "choice": choice})
+        seconds = time.perf_counter() - start
+        if status == 303:
+            assert headers["location"].endswith("/comprobante")
+        org.cookie = session_cookie(headers) or org.cookie
+        return status, seconds
 
-    async def vote(client: httpx.AsyncClient, org: Org) -> None:
+    async def vote(client: RawClient, org: Org) -> None:
         nonlocal done
         for attempt in range(60):
-            status, seconds = await cast(client, org)  # type: ignore[misc]
+            status, seconds = await cast(client, org)
             if attempt == 0:
                 result.latencies.append(seconds)
             result.count(f"{'first' if attempt == 0 else 'after-error'}:{status}")
@@ -222,7 +287,7 @@ async def storm(base: str, orgs: list[Org], eid: int, cands: dict[str, list[int]
         if restart is not None and done == len(orgs) // 2:
             restart.set()
         if org.id in retriers:
-            status, seconds = await cast(client, org)  # type: ignore[misc]
+            status, seconds = await cast(client, org)
             result.retry_latencies.append(seconds)
             result.count(f"retry:{status}")
             if status == 303:
@@ -294,6 +359,32 @@ def restart_database(server: object) -> float:
     return time.perf_counter() - start
 
 
+def cpu_seconds(server_pid: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by each process of the run, by role: the load generator (this process),
+    the portal (the server's process group) and PostgreSQL; from /proc (empty where there is none)."""
+    tick, found = os.sysconf("SC_CLK_TCK"), {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            comm, rest = (entry / "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        fields = rest.split()
+        pid, name = int(entry.name), comm.split("(", 1)[1]
+        role = ("load generator" if pid == os.getpid() else "portal workers" if int(fields[2]) == server_pid
+                else "PostgreSQL" if name == "postgres" else None)
+        if role:
+            found[pid] = (role, (int(fields[11]) + int(fields[12])) / tick)
+    return found
+
+
+def cpu_used(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds by role between two snapshots (processes that ended in between are not counted)."""
+    used: dict[str, float] = {}
+    for pid, (role, seconds) in after.items():
+        used[role] = used.get(role, 0.0) + seconds - before.get(pid, (role, 0.0))[1]
+    return used
+
+
 # ----- report -----
 
 def describe(s: Storm, n: int) -> list[str]:
@@ -311,6 +402,9 @@ def describe(s: Storm, n: int) -> list[str]:
              f"- 5xx responses (and 599 = no answer): {errors_5xx}; requests retried after an error: {s.retried_after_error}",
              f"- machine load (1-minute load average on {os.cpu_count()} CPUs, whole machine): "
              f"{s.load[0]:.1f} at the start, {s.load[1]:.1f} at the end"]
+    if s.cpu:
+        lines.append(f"- CPU used during the storm, of {os.cpu_count() * s.elapsed:.0f} s available: "
+                     + ", ".join(f"{role} {seconds:.1f} s" for role, seconds in s.cpu.items()))
     if s.restart_seconds is not None:
         lines.append(f"- database restart (pg_ctl restart -m fast, half-way): {s.restart_seconds:.1f} s")
     lines.append(f"- afterwards: {s.checks}")
@@ -331,6 +425,7 @@ async def main(args: argparse.Namespace) -> int:
     proc = start_server(url, port, folder)
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     clients = [httpx.AsyncClient(base_url=base, limits=limits, timeout=30) for _ in range(args.clients)]
+    voters = [RawClient("127.0.0.1", port) for _ in range(args.clients)]
     storms: list[Storm] = []
     try:
         await wait_up(base)
@@ -339,7 +434,9 @@ async def main(args: argparse.Namespace) -> int:
         print(f"signed in {len(orgs)} representatives in {time.perf_counter() - t0:.1f} s", flush=True)
 
         first = Storm("Storm 1: steady database")
-        await storm(base, orgs, elections[0], candidates[elections[0]], clients, first, args.retry_share)
+        cpu0 = cpu_seconds(proc.pid)
+        await storm(orgs, elections[0], candidates[elections[0]], voters, first, args.retry_share)
+        first.cpu = cpu_used(cpu0, cpu_seconds(proc.pid))
         await check_counts(url, elections[0], orgs, first, base, clients, with_receipts=False)
         storms.append(first)
         print("\n".join(describe(first, len(orgs))), flush=True)
@@ -355,14 +452,18 @@ async def main(args: argparse.Namespace) -> int:
             print(f"database restarted in {second.restart_seconds:.1f} s", flush=True)
 
         task = asyncio.create_task(restarter())
-        await storm(base, orgs, elections[1], candidates[elections[1]], clients, second, args.retry_share, restart)
+        cpu0 = cpu_seconds(proc.pid)
+        await storm(orgs, elections[1], candidates[elections[1]], voters, second, args.retry_share, restart)
         await task
+        second.cpu = cpu_used(cpu0, cpu_seconds(proc.pid))
         await check_counts(url, elections[1], orgs, second, base, clients, with_receipts=True)
         storms.append(second)
         print("\n".join(describe(second, len(orgs))), flush=True)
     finally:
         for c in clients:
             await c.aclose()
+        for v in voters:
+            await v.close()
         os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
@@ -386,9 +487,11 @@ def write_report(storms: list[Storm], n: int, args: argparse.Namespace) -> None:
              "`portal serve --workers 2` (uvicorn, PORTAL_DB_MAX=20 connections per worker) and the embedded "
              "PostgreSQL (pgserver) share the same machine, over 127.0.0.1.",
              "",
-             f"Each of the {args.clients} clients is one HTTP connection that votes for a queue of organizations, "
-             "each in that organization's own signed-in session (sign-in done before the timed phase, with "
-             "PORTAL_ARGON2_PROFILE=test). A vote is the final `POST /elecciones/{id}/votar` (step=cast); "
+             f"Each of the {args.clients} clients is one keep-alive HTTP/1.1 connection that votes for a queue of "
+             "organizations, each in that organization's own signed-in session (sign-in done before the timed "
+             "phase with httpx, with PORTAL_ARGON2_PROFILE=test). The timed requests use a minimal asyncio HTTP "
+             "client (`RawClient`), because httpx used as much CPU as the portal's workers on the shared cores. "
+             "A vote is the final `POST /elecciones/{id}/votar` (step=cast); "
              f"{int(args.retry_share * 100)}% of the organizations post it again after their receipt and must "
              "get 409. Targets: ≥ 300 votes/s, p95 < 200 ms, zero 5xx; ballots = marked voters = distinct "
              "organizations.", ""]

@@ -13,7 +13,7 @@ from portal.elections_web.public_views import public_election
 from portal.i18n import gettext as _
 from portal.security import read_form, require_org
 from portal.templating import flash, render
-from portal.web import get_db, get_settings, see_other
+from portal.web import get_db, get_settings, int_param, see_other
 from portal.txn import DB_FAILURES, atomic
 
 log = logging.getLogger(__name__)
@@ -97,14 +97,14 @@ async def ballot(request: Request) -> Response:
 
 
 async def _ballot(request: Request, user: Any) -> Response:
-    e = await public_election(request)
-    db = get_db(request)
     if request.method == "POST":
         form = await read_form(request)
         valid, choice = _choice(form.get("choice"))
         if valid and form.get("step") == "cast":
-            # the service checks phase, window, padrón and candidate inside its own transaction
-            return await _cast(request, e, user, choice)
+            # the service checks the election, phase, window, padrón and candidate itself
+            return await _cast(request, user, choice)
+    e = await public_election(request)
+    db = get_db(request)
     context = await ballot_context(db, e, user.org_id)
     if request.method == "GET":
         return render(request, "elections/vote.html", context)
@@ -117,26 +117,30 @@ async def _ballot(request: Request, user: Any) -> Response:
     return render(request, "elections/vote_confirm.html", {**context, "choice": choice, "chosen": chosen})
 
 
-async def _cast(request: Request, e: q.Election, user: Any, choice: int | None) -> Response:
+async def _cast(request: Request, user: Any, choice: int | None) -> Response:
+    """The hot path of a vote: the user's row, the context and the write; the election row is read
+    only when the vote is refused, to render the ballot page with the reason."""
     db = get_db(request)
+    election_id = int_param(request, "id")
     try:
-        receipt = await vote.cast_vote(db, e.id, user.org_id, choice, email=user.email, election_name=e.name,
+        receipt = await vote.cast_vote(db, election_id, user.org_id, choice, email=user.email,
                                        deliverable=bool(get_settings(request).smtp_url))
     except vote.AlreadyVoted as exc:
         # the common refusal under load (a second click, a second representative): no more queries
-        context = {"e": e, "entry": None, "allowed": False, "reason": exc.message, "voted": True,
-                   "candidates": [], "values": {}, "errors": {}}
+        context = {"e": await public_election(request), "entry": None, "allowed": False, "reason": exc.message,
+                   "voted": True, "candidates": [], "values": {}, "errors": {}}
         return render(request, "elections/vote.html", context, status=409)
     except vote.VoteRefused as exc:
+        e = await public_election(request)  # 404 for an election that does not exist or is a draft
         context = await ballot_context(db, e, user.org_id)
         context.update(allowed=False, reason=exc.message, voted=isinstance(exc, vote.AlreadyVoted))
         if exc.status == 422:
             context.update(allowed=True, reason="", errors={"choice": exc.message})
         return render(request, "elections/vote.html", context, status=exc.status)
     receipts = dict(request.session.get("receipts") or {})
-    receipts[str(e.id)] = receipt.tracking_code  # the voter's own browser keeps it, not the server
+    receipts[str(election_id)] = receipt.tracking_code  # the voter's own browser keeps it, not the server
     request.session["receipts"] = receipts
-    return see_other(f"/elecciones/{e.id}/comprobante")
+    return see_other(f"/elecciones/{election_id}/comprobante")
 
 
 async def receipt(request: Request) -> Response:

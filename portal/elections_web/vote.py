@@ -1,10 +1,13 @@
 """Casting a ballot: one per padrón organization, secret, refused twice by the database itself.
 
-The has-voted row (voters) and the ballot (ballots) are inserted in ONE transaction. The second
-ballot of an organization is refused by the PRIMARY KEY of voters (a unique violation), never by
-a check-then-insert, so two representatives submitting at the same instant get one ballot. The
-ballot row carries no voter, no timestamp and a random key; its tracking code follows the
-`elections` format so the offline verifier recomputes it.
+A vote is two round trips. The first reads the context without locking: phase and window, the
+organization's padrón category, the chosen candidate, whether it already voted. The second is
+`cast_ballot()` (migrations/0022_cast_ballot.sql). That one statement inserts the has-voted row
+(voters), the ballot (ballots) and the emailed receipt together. The second ballot of an organization
+is refused by the PRIMARY KEY of voters (a unique violation), never by a check-then-insert, so two
+representatives submitting at the same instant get one ballot. The ballot row carries no voter, no
+timestamp and a random key; its tracking code follows the `elections` format, so the offline
+verifier recomputes it.
 """
 
 from __future__ import annotations
@@ -17,12 +20,10 @@ from typing import Any
 import asyncpg
 
 import elections
-from portal import mail
 from portal.db import Database
 from portal.elections_web import phases
 from portal.i18n import gettext as _
-from portal.txn import DB_FAILURES, atomic
-
+from portal.txn import DB_FAILURES
 
 
 class VoteRefused(Exception):
@@ -52,95 +53,90 @@ class Receipt:
     voted_on: date
 
 
-# Ballots take this lock shared; closing the vote takes it exclusively (transitions.py), so the close
-# waits for the ballots in flight and the ballots that start after it see the new phase. An advisory
-# lock, not FOR SHARE on the election row: a row lock would write the row (a MultiXact) for every vote.
+# Ballots take this lock shared (inside cast_ballot()); closing the vote takes it exclusively
+# (transitions.py), so the close waits for the ballots in flight and the ballots that start after it
+# see the new phase. An advisory lock, not FOR SHARE on the election row: a row lock would write the
+# row (a MultiXact) for every vote.
 VOTE_LOCK = 72_402_020  # with the election id: pg_advisory_xact_lock(int4, int4)
 
 
 async def _context(db: Database, election_id: int, org_id: int, choice: int | None) -> Any:
+    """What the checks need, read without a lock. During voting the padrón is frozen and the
+    candidacies are fixed; only the phase can change, and cast_ballot() checks it again under the lock."""
     return await db.fetch_one(
-        """SELECT pg_advisory_xact_lock_shared(:k, CAST(:e AS int)) AS locked, e.phase, e.voting_starts_at,
-                  e.voting_ends_at, now() AS now, p.category, c.category AS cand_category, c.status AS cand_status
+        """SELECT e.name, e.phase, e.voting_starts_at, e.voting_ends_at, now() AS now, p.category,
+                  c.category AS cand_category, c.status AS cand_status,
+                  EXISTS (SELECT 1 FROM voters v WHERE v.election_id = e.id AND v.org_id = :o) AS voted
            FROM elections e LEFT JOIN padron_entries p ON p.election_id = e.id AND p.org_id = :o
            LEFT JOIN candidates c ON c.election_id = e.id AND c.id = CAST(:c AS bigint)
-           WHERE e.id = :e""", {"k": VOTE_LOCK, "e": election_id, "o": org_id, "c": choice})
+           WHERE e.id = :e""", {"e": election_id, "o": org_id, "c": choice})
 
 
-def _check_choice(ctx: Any, category: str, choice: int | None) -> None:
-    if choice is None:
-        return
-    if ctx["cand_status"] != "admissible":
+def _check(ctx: Any, choice: int | None) -> str:
+    """The organization's padrón category if it may cast this ballot now; otherwise VoteRefused."""
+    if ctx is None or ctx["phase"] == "draft":
+        raise VoteRefused(404, _("La elección no existe."))
+    allowed, reason = phases.can_vote(_Window(ctx), ctx["now"])
+    if not allowed:
+        raise VoteRefused(409, reason)
+    category = ctx["category"]
+    if category is None:
+        raise VoteRefused(403, _("Su organización no está en el padrón de esta elección, así que no puede votar."))
+    if choice is not None and ctx["cand_status"] != "admissible":
         raise VoteRefused(422, _("Elija una candidatura admisible de la lista, o vote en blanco."))
-    if ctx["cand_category"] != category:
+    if choice is not None and ctx["cand_category"] != category:
         raise VoteRefused(422, _("Solo puede votar por una candidatura de la categoría de su organización (%(cat)s).",
                                  cat=category))
+    if ctx["voted"]:
+        raise AlreadyVoted()  # the common refusal (a second click): no write attempted
+    return category
 
 
-async def mark_voter(db: Database, election_id: int, org_id: int) -> date | None:
-    """The has-voted row; its PRIMARY KEY refuses a second ballot of the organization.
-
-    The phase is checked again here: this statement's snapshot is taken after the shared lock was
-    granted, so a close that committed meanwhile is seen (None: voting closed)."""
-    return await db.fetch_val(
-        """INSERT INTO voters (election_id, org_id)
-           SELECT :e, :o WHERE EXISTS (SELECT 1 FROM elections WHERE id = :e AND phase = 'voting_open')
-           RETURNING voted_on""", {"e": election_id, "o": org_id})
-
-
-async def insert_ballot(db: Database, election_id: int, ballot: dict[str, Any]) -> None:
-    """The ballot: a random key, the category, the choice (NULL: blank), its nonce and tracking code."""
-    await db.execute(
-        """INSERT INTO ballots (id, election_id, category, candidate_id, nonce, tracking_code)
-           VALUES (:id, :e, :cat, :cand, :nonce, :code)""",
-        {"id": uuid.uuid4(), "e": election_id, "cat": ballot["category"],
-         "cand": None if ballot["choice"] is None else int(ballot["choice"]),
-         "nonce": ballot["nonce"], "code": ballot["code"]})
-
-
-async def _queue_receipt(db: Database, email: str, election_name: str, code: str, deliverable: bool) -> None:
-    """The emailed receipt. The tracking code links the organization to its ballot, so it never rests
-    in the database: with a mail server it leaves in the message and is scrubbed from the outbox once
-    sent; without one (messages stay in the outbox) only the redacted text is stored."""
+def _receipt_mail(email: str | None, election_name: str, code: str, deliverable: bool) -> dict[str, Any]:
+    """The emailed receipt's fields for cast_ballot() (all None: no email). The tracking code links the
+    organization to its ballot, so it never rests in the database: with a mail server it leaves in the
+    message and is scrubbed from the outbox once sent; without one (messages stay in the outbox) only
+    the redacted text is stored."""
+    if not email:
+        return {"to": None, "subject": None, "body": None, "redacted": None}
     redacted = _("El voto de su organización quedó registrado.\n\nPor el secreto del voto, el código de seguimiento "
                  "no se guarda en el portal: use el que se mostró en su comprobante.")
     body = _("El voto de su organización quedó registrado.\n\nCódigo de seguimiento:\n%(code)s\n\n"
              "Después del escrutinio puede buscar este código en la lista pública de votos.", code=code)
-    await mail.queue(db, email, _("Voto registrado: %(name)s", name=election_name),
-                     body if deliverable else redacted, redacted_body=redacted if deliverable else None)
+    return {"to": email, "subject": _("Voto registrado: %(name)s", name=election_name),
+            "body": body if deliverable else redacted, "redacted": redacted if deliverable else None}
+
+
+async def record_ballot(db: Database, election_id: int, org_id: int, ballot: dict[str, Any],
+                        mail: dict[str, Any]) -> date | None:
+    """The has-voted row, the ballot (random key; choice NULL: blank) and the receipt email, in one
+    statement. None: voting closed meanwhile."""
+    return await db.fetch_val(
+        """SELECT cast_ballot(:k, :e, :o, :id, :cat, :cand, :nonce, :code, :to, :subject, :body, :redacted)""",
+        {"k": VOTE_LOCK, "e": election_id, "o": org_id, "id": uuid.uuid4(), "cat": ballot["category"],
+         "cand": None if ballot["choice"] is None else int(ballot["choice"]), "nonce": ballot["nonce"],
+         "code": ballot["code"], **mail})
 
 
 async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | None, *,
-                    email: str | None = None, election_name: str = "", deliverable: bool = False) -> Receipt:
+                    email: str | None = None, deliverable: bool = False) -> Receipt:
     """Record the organization's ballot for `choice` (None: blank) or raise VoteRefused."""
-    ballot: dict[str, Any] | None = None
+    ctx = await _context(db, election_id, org_id, choice)
+    category = _check(ctx, choice)
+    ballot = elections.make_ballot(str(election_id), category, None if choice is None else str(choice))
     try:
-        async with atomic(db):
-            ctx = await _context(db, election_id, org_id, choice)
-            if ctx is None:
-                raise VoteRefused(404, _("La elección no existe."))
-            allowed, reason = phases.can_vote(_Window(ctx), ctx["now"])
-            if not allowed:
-                raise VoteRefused(409, reason)
-            category = ctx["category"]
-            if category is None:
-                raise VoteRefused(403, _("Su organización no está en el padrón de esta elección, así que no puede votar."))
-            _check_choice(ctx, category, choice)
-            voted_on = await mark_voter(db, election_id, org_id)
-            if voted_on is None:
-                raise VoteRefused(409, _("La votación ya se cerró."))
-            ballot = elections.make_ballot(str(election_id), category, None if choice is None else str(choice))
-            await insert_ballot(db, election_id, ballot)
-            if email:
-                await _queue_receipt(db, email, election_name, ballot["code"], deliverable)
+        voted_on = await record_ballot(db, election_id, org_id, ballot,
+                                       _receipt_mail(email, ctx["name"], ballot["code"], deliverable))
     except asyncpg.exceptions.UniqueViolationError:
         raise AlreadyVoted() from None
     except DB_FAILURES:
-        # The connection broke around COMMIT: the outcome is unknown. If the ballot is there, the vote
-        # was recorded and the voter gets the receipt; otherwise the error propagates (error page).
-        if ballot is None or not await _committed(db, ballot["code"]):
+        # The connection broke during the statement: the outcome is unknown. If the ballot is there,
+        # the vote was recorded and the voter gets the receipt; otherwise the error propagates (error page).
+        if not await _committed(db, ballot["code"]):
             raise
         voted_on = await db.fetch_val("SELECT current_date")
+    if voted_on is None:
+        raise VoteRefused(409, _("La votación ya se cerró."))
     return Receipt(election_id, ballot["code"], category, voted_on)
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from cosoc_world import OpenElection
-from cosoc_helpers import signed_in
+from cosoc_helpers import on_ballot_insert, signed_in
 from factories import TEST_PASSWORD, add_representative, create_user
 from portal.elections_web import padron, queries as q, vote
 
@@ -68,7 +68,7 @@ async def test_a_thousand_organizations_voting_concurrently(db: Any) -> None:
     assert counts["ballots"] == counts["voters"] == counts["orgs"] == 1000
 
 
-async def test_closing_waits_for_a_ballot_in_flight(db: Any, open_election: OpenElection, monkeypatch: Any) -> None:
+async def test_closing_waits_for_a_ballot_in_flight(db: Any, open_election: OpenElection) -> None:
     """A ballot that started inside the window is still being written when the officer closes the
     vote: the close waits for it (the ballot is counted); a ballot after the close is refused."""
     from portal.elections_web import transitions
@@ -76,14 +76,7 @@ async def test_closing_waits_for_a_ballot_in_flight(db: Any, open_election: Open
 
     eid = open_election.id
     await db.execute("UPDATE elections SET voting_ends_at = now() + interval '1 second' WHERE id = :e", {"e": eid})
-    real_insert = vote.insert_ballot
     finished: list[str] = []
-
-    async def slow_insert(db_: Any, election_id: int, ballot: dict[str, Any]) -> None:
-        await asyncio.sleep(2.5)
-        await real_insert(db_, election_id, ballot)
-
-    monkeypatch.setattr(vote, "insert_ballot", slow_insert)
 
     async def ballot() -> None:
         await vote.cast_vote(db, eid, open_election.reps["A"][2][1], None)
@@ -96,13 +89,41 @@ async def test_closing_waits_for_a_ballot_in_flight(db: Any, open_election: Open
         await transitions.transition(db, eid, "voting_closed", officer)
         finished.append("close")
 
-    await asyncio.gather(ballot(), close())
+    async with on_ballot_insert(db, "PERFORM pg_sleep(2.5)"):  # the ballot is slow to write
+        await asyncio.gather(ballot(), close())
     assert finished == ["ballot", "close"]
     assert await db.fetch_val("SELECT count(*) FROM ballots WHERE election_id = :e", {"e": eid}) == 1
-    monkeypatch.undo()
     try:
         await vote.cast_vote(db, eid, open_election.reps["B"][2][1], None)
     except vote.VoteRefused as exc:
         assert exc.status == 409 and "ya se cerró" in exc.message
     else:
         raise AssertionError("a ballot after the close was accepted")
+
+
+async def test_a_ballot_that_waited_for_the_close_sees_it(db: Any, open_election: OpenElection) -> None:
+    """The officer's close holds the vote lock when a ballot arrives whose checks already passed (voting
+    was open when it read the election): the ballot waits, and once the close commits it is refused;
+    it must not be written with what it read before waiting."""
+    eid = open_election.id
+    org_id = open_election.reps["B"][2][1]
+    async with db.connection() as conn:
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(:k, CAST(:e AS int))", {"k": vote.VOTE_LOCK, "e": eid})
+            await conn.execute("UPDATE elections SET phase = 'voting_closed' WHERE id = :e", {"e": eid})
+            voting = asyncio.create_task(vote.cast_vote(db, eid, org_id, None))
+            for _ in range(200):  # until the ballot's statement waits for the lock
+                waiting = await db.fetch_val("""SELECT count(*) FROM pg_stat_activity
+                                                WHERE query LIKE '%cast_ballot(%' AND wait_event_type = 'Lock'""")
+                if waiting:
+                    break
+                await asyncio.sleep(0.02)
+            assert waiting == 1 and not voting.done()
+    try:
+        await asyncio.wait_for(voting, 10)
+    except vote.VoteRefused as exc:
+        assert exc.status == 409 and "ya se cerró" in exc.message
+    else:
+        raise AssertionError("a ballot written after the close")
+    assert await db.fetch_val("SELECT count(*) FROM ballots WHERE election_id = :e", {"e": eid}) == 0
+    assert await db.fetch_val("SELECT count(*) FROM voters WHERE election_id = :e", {"e": eid}) == 0
