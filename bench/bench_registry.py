@@ -418,8 +418,8 @@ def report(result: dict[str, Any], info: dict[str, Any], plans: dict[str, str]) 
         f"- data: {info['count']} organizations (seed {info['seed']}, loaded in {info['load_seconds']:.1f} s), "
         f"{info['listed']} listed publicly; `q=venezolanos` matches {info['matches'][SEARCHES[0]]}, "
         f"`q=fundacion haiti` matches {info['matches'][SEARCHES[1]]}",
-        f"- servers: `portal serve --workers 2` (PORTAL_ENV=production, embedded PostgreSQL via DATABASE_URL) and "
-        f"`uvicorn --factory minimal_app:create_app --workers 2`, both on 127.0.0.1; wrk on the same machine",
+        "- servers: `portal serve --workers 2` (PORTAL_ENV=production, embedded PostgreSQL via DATABASE_URL) and "
+        "`uvicorn --factory minimal_app:create_app --workers 2`, both on 127.0.0.1; wrk on the same machine",
         f"- both apps served the same first page: {info['same_rows']}", "",
         "## Reproduce", "", "```", *info["commands"], "```", "",
         "## Figures", "", table(result), "",

@@ -181,6 +181,8 @@ class RawClient:
             return 599, {}, b""
 
     async def _exchange(self, request: bytes) -> tuple[int, dict[str, str], bytes]:
+        if self.reader is not None and self.reader.at_eof():
+            await self.close()  # the server closed the idle connection, as a browser would notice
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
@@ -327,9 +329,9 @@ async def check_counts(url: str, eid: int, orgs: list[Org], result: Storm, base:
 
 # ----- the server and the database -----
 
-def start_server(url: str, port: int, folder: Path) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, folder: Path, pool: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": url, "PORTAL_ARGON2_PROFILE": "test", "PORTAL_DATA_DIR": str(folder),
-           "PORTAL_SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_DB_MAX": "20", "PORTAL_ENV": "development"}
+           "PORTAL_SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_DB_MAX": str(pool), "PORTAL_ENV": "development"}
     log = open(folder / "server.log", "wb")  # noqa: SIM115 (kept open for the subprocess's lifetime)
     return subprocess.Popen([sys.executable, "-m", "portal.cli", "serve", "--workers", "2", "--port", str(port),
                              "--no-access-log", "--log-level", "warning"], cwd=ROOT, env=env, stdout=log,
@@ -422,7 +424,7 @@ async def main(args: argparse.Namespace) -> int:
     print(f"seeded {len(orgs)} organizations, 2 elections in {time.perf_counter() - t0:.1f} s", flush=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = start_server(url, port, folder)
+    proc = start_server(url, port, folder, args.pool)
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     clients = [httpx.AsyncClient(base_url=base, limits=limits, timeout=30) for _ in range(args.clients)]
     voters = [RawClient("127.0.0.1", port) for _ in range(args.clients)]
@@ -482,9 +484,9 @@ async def main(args: argparse.Namespace) -> int:
 def write_report(storms: list[Storm], n: int, args: argparse.Namespace) -> None:
     pg = subprocess.run(["uname", "-srm"], capture_output=True, text=True).stdout.strip()
     lines = ["# Vote storm", "",
-             f"`python bench/bench_vote_storm.py --orgs {n} --clients {args.clients}` on {time.strftime('%Y-%m-%d')}: "
+             f"`python bench/bench_vote_storm.py --orgs {n} --clients {args.clients} --pool {args.pool}` on {time.strftime('%Y-%m-%d')}: "
              f"{os.cpu_count()} CPUs ({pg}), Python {platform.python_version()}. The load generator, "
-             "`portal serve --workers 2` (uvicorn, PORTAL_DB_MAX=20 connections per worker) and the embedded "
+             f"`portal serve --workers 2` (uvicorn, PORTAL_DB_MAX={args.pool} connections per worker) and the embedded "
              "PostgreSQL (pgserver) share the same machine, over 127.0.0.1.",
              "",
              f"Each of the {args.clients} clients is one keep-alive HTTP/1.1 connection that votes for a queue of "
@@ -511,6 +513,7 @@ if __name__ == "__main__":
     parser.add_argument("--orgs", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--retry-share", type=float, default=0.2)
+    parser.add_argument("--pool", type=int, default=20, help="PORTAL_DB_MAX: database connections per worker")
     parser.add_argument("--deadline", type=float, default=20 * 60, help="seconds before the run gives up")
     arguments = parser.parse_args()
     try:

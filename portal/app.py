@@ -17,12 +17,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from portal import ROOT, db as dbmod, i18n, mail, migrate
 from portal.accounts.queries import load_current_user
 from portal.security import (
-    CsrfMiddleware, LocaleMiddleware, LoginRequired, SecurityHeadersMiddleware, UserMiddleware, login_url,
+    CsrfMiddleware, HttpMiddleware, LocaleMiddleware, LoginRequired, SecurityHeadersMiddleware, UserMiddleware,
+    login_url,
 )
 from portal.settings import Settings
 from portal.txn import DB_FAILURES
@@ -96,16 +97,36 @@ async def server_error(request: Request, exc: Exception) -> Response:
     # Outside LocaleMiddleware here: negotiate the language again for the page.
     token = i18n.set_language(i18n.negotiate(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")))
     try:
-        if isinstance(exc, DB_FAILURES):
-            # the database is restarting or unreachable: say so, and let clients retry
-            log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
-            response = error_page(request, 503)
-            response.headers["Retry-After"] = "5"
-            return response
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return error_page(request, 500)
     finally:
         i18n.reset_language(token)
+
+
+class DatabaseOutageMiddleware(HttpMiddleware):
+    """A lost database (a restart, a failover) answers 503 with Retry-After, wherever the request
+    noticed it: in a view, or while loading the session's user. Answered here and not by the 500
+    handler, the error is not re-raised to the server, so uvicorn neither logs it as a crash nor
+    closes the client's keep-alive connection."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except DB_FAILURES as exc:
+            if started:
+                raise
+            request = Request(scope, receive)
+            log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+            response = error_page(request, 503)
+            response.headers["Retry-After"] = "5"
+            await response(scope, receive, send)
 
 
 def _error_app(scope: Scope, status: int):  # type: ignore[no-untyped-def]
@@ -144,6 +165,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             Middleware(SecurityHeadersMiddleware, https_only=settings.https_only),
             Middleware(LocaleMiddleware),
+            Middleware(DatabaseOutageMiddleware),
             Middleware(
                 SessionMiddleware,
                 secret_key=str(settings.secret_key),

@@ -288,16 +288,26 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class LocaleMiddleware:
-    """Sets the request's language: the switcher's cookie, else Accept-Language, else Spanish."""
+class HttpMiddleware:
+    """An ASGI middleware that acts on HTTP requests only (`handle`); lifespan events pass through."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "http":
+            await self.handle(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
-            return
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class LocaleMiddleware(HttpMiddleware):
+    """Sets the request's language: the switcher's cookie, else Accept-Language, else Spanish."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         lang = i18n.negotiate(_cookie(scope, i18n.COOKIE), _header(scope, "accept-language"))
         token = i18n.set_language(lang)
         try:

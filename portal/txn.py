@@ -65,3 +65,19 @@ async def atomic(db: Database) -> AsyncIterator[None]:
         await _end(db, tx, conn, before, tx.rollback)
         raise
     await _end(db, tx, conn, before, tx.commit)
+
+
+@contextlib.asynccontextmanager
+async def checkout(db: Database) -> AsyncIterator[None]:
+    """One pool connection for the statements inside, instead of one checkout per statement: under load
+    every checkout is a wait in the pool's queue, and a request that queues several times has a long
+    tail. A connection that died inside is released (or dropped), never leaked."""
+    conn = db.connection()
+    await conn.__aenter__()
+    try:
+        yield
+    finally:
+        with contextlib.suppress(*DB_FAILURES):
+            await conn.__aexit__(None, None, None)
+        if conn._connection_counter == 0:
+            db._connection = None

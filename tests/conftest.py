@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from portal import db as dbmod, migrate  # noqa: E402
+from portal import db as dbmod  # noqa: E402
 from portal.app import create_app  # noqa: E402
 from portal.settings import Settings  # noqa: E402
 

@@ -89,21 +89,40 @@ async def test_server_error_page_is_friendly() -> None:
     assert response.status_code == 500 and "Server error" in response.text and "boom" not in response.text
 
 
-async def test_database_outage_is_a_503_not_a_500() -> None:
-    """A lost database (e.g. during a restart) answers 503 with Retry-After and a clear page."""
+@pytest.mark.parametrize("where", ["view", "middleware"])
+async def test_database_outage_is_a_503_not_a_500(where: str) -> None:
+    """A lost database (e.g. during a restart) answers 503 with Retry-After and a clear page, whether a
+    view or a middleware (loading the session's user) noticed it, and the error is not re-raised to
+    the server (which would log a crash and drop the keep-alive connection)."""
     import asyncpg
     import httpx
     from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.responses import PlainTextResponse
     from starlette.routing import Route
 
-    from portal.app import server_error
+    from portal.app import DatabaseOutageMiddleware, server_error
 
-    async def down(request: Any) -> Any:
+    def down() -> None:
         raise asyncpg.exceptions.CannotConnectNowError("the database system is starting up")
 
-    tiny = Starlette(routes=[Route("/", down)], exception_handlers={500: server_error})
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=tiny, raise_app_exceptions=False),
-                                 base_url="http://t") as http:
-        response = await http.get("/")
+    async def view(request: Any) -> Any:
+        if where == "view":
+            down()
+        return PlainTextResponse("up")
+
+    class LoadsUser:
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            if where == "middleware":
+                down()
+            await self.app(scope, receive, send)
+
+    tiny = Starlette(routes=[Route("/", view)], exception_handlers={500: server_error},
+                     middleware=[Middleware(DatabaseOutageMiddleware), Middleware(LoadsUser)])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=tiny), base_url="http://t") as http:
+        response = await http.get("/")  # raise_app_exceptions: a re-raised error would fail here
     assert response.status_code == 503 and response.headers["retry-after"] == "5"
     assert "base de datos" in response.text

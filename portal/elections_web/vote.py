@@ -23,7 +23,7 @@ import elections
 from portal.db import Database
 from portal.elections_web import phases
 from portal.i18n import gettext as _
-from portal.txn import DB_FAILURES
+from portal.txn import DB_FAILURES, checkout
 
 
 class VoteRefused(Exception):
@@ -121,19 +121,24 @@ async def record_ballot(db: Database, election_id: int, org_id: int, ballot: dic
 async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | None, *,
                     email: str | None = None, deliverable: bool = False) -> Receipt:
     """Record the organization's ballot for `choice` (None: blank) or raise VoteRefused."""
-    ctx = await _context(db, election_id, org_id, choice)
-    category = _check(ctx, choice)
-    ballot = elections.make_ballot(str(election_id), category, None if choice is None else str(choice))
-    try:
-        voted_on = await record_ballot(db, election_id, org_id, ballot,
-                                       _receipt_mail(email, ctx["name"], ballot["code"], deliverable))
-    except asyncpg.exceptions.UniqueViolationError:
-        raise AlreadyVoted() from None
-    except DB_FAILURES:
-        # The connection broke during the statement: the outcome is unknown. If the ballot is there,
-        # the vote was recorded and the voter gets the receipt; otherwise the error propagates (error page).
+    failure: BaseException | None = None
+    async with checkout(db):  # one pool connection for both statements
+        ctx = await _context(db, election_id, org_id, choice)
+        category = _check(ctx, choice)
+        ballot = elections.make_ballot(str(election_id), category, None if choice is None else str(choice))
+        try:
+            voted_on = await record_ballot(db, election_id, org_id, ballot,
+                                           _receipt_mail(email, ctx["name"], ballot["code"], deliverable))
+        except asyncpg.exceptions.UniqueViolationError:
+            raise AlreadyVoted() from None
+        except DB_FAILURES as exc:
+            voted_on, failure = None, exc
+    if failure is not None:
+        # The connection broke during the statement: the outcome is unknown. If the ballot is there (asked
+        # on a fresh connection), the vote was recorded and the voter gets the receipt; otherwise the error
+        # propagates (error page).
         if not await _committed(db, ballot["code"]):
-            raise
+            raise failure
         voted_on = await db.fetch_val("SELECT current_date")
     if voted_on is None:
         raise VoteRefused(409, _("La votación ya se cerró."))

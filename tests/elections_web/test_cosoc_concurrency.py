@@ -113,6 +113,7 @@ async def test_a_ballot_that_waited_for_the_close_sees_it(db: Any, open_election
             await conn.execute("UPDATE elections SET phase = 'voting_closed' WHERE id = :e", {"e": eid})
             voting = asyncio.create_task(vote.cast_vote(db, eid, org_id, None))
             for _ in range(200):  # until the ballot's statement waits for the lock
+                await conn.execute("SELECT pg_stat_clear_snapshot()")  # a transaction keeps one snapshot of the stats
                 waiting = await db.fetch_val("""SELECT count(*) FROM pg_stat_activity
                                                 WHERE query LIKE '%cast_ballot(%' AND wait_event_type = 'Lock'""")
                 if waiting:

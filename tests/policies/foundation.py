@@ -1,6 +1,6 @@
 """Access rules for the foundation's routes (home, accounts, staff home and admin pages)."""
 
-from policies import STAFF, Rule, only, public, signed_in
+from policies import STAFF, only, public, signed_in
 
 POLICY = {
     ("GET", "/"): public(),

@@ -7,6 +7,7 @@ import io
 import json
 import re
 from datetime import date, timedelta
+from typing import Any
 
 from factories import create_org, create_rep
 from portal.registry import model
