@@ -28,6 +28,7 @@ import platform
 import random
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -387,6 +388,26 @@ def cpu_used(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, f
     return used
 
 
+def stop_database(server: object) -> int:
+    """Stop the run's PostgreSQL and delete its data folder; returns how many of its processes are left.
+
+    pgserver's own clean-up at exit only stops the postmaster it started, and the restart in storm 2
+    replaced it, so without this every run would leave a server running."""
+    from pgserver._commands import pg_ctl
+
+    pgdata = str(server.pgdata)  # type: ignore[attr-defined]
+    with contextlib.suppress(subprocess.CalledProcessError):
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user,  # type: ignore[attr-defined]
+               timeout=60)
+    left = 0
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            left += pgdata in (entry / "cmdline").read_bytes().decode(errors="replace")
+    if not left:
+        shutil.rmtree(pgdata, ignore_errors=True)
+    return left
+
+
 # ----- report -----
 
 def describe(s: Storm, n: int) -> list[str]:
@@ -405,8 +426,9 @@ def describe(s: Storm, n: int) -> list[str]:
              f"- machine load (1-minute load average on {os.cpu_count()} CPUs, whole machine): "
              f"{s.load[0]:.1f} at the start, {s.load[1]:.1f} at the end"]
     if s.cpu:
-        lines.append(f"- CPU used during the storm, of {os.cpu_count() * s.elapsed:.0f} s available: "
-                     + ", ".join(f"{role} {seconds:.1f} s" for role, seconds in s.cpu.items()))
+        ended = " (without the PostgreSQL backends the restart ended)" if s.restart_seconds is not None else ""
+        lines.append(f"- CPU used during the storm, of {os.cpu_count() * s.elapsed:.0f} s available{ended}: "
+                     + ", ".join(f"{role} {s.cpu[role]:.1f} s" for role in sorted(s.cpu)))
     if s.restart_seconds is not None:
         lines.append(f"- database restart (pg_ctl restart -m fast, half-way): {s.restart_seconds:.1f} s")
     lines.append(f"- afterwards: {s.checks}")
@@ -471,12 +493,14 @@ async def main(args: argparse.Namespace) -> int:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-        print(f"server log: {folder / 'server.log'}")
-    write_report(storms, len(orgs), args)
+        left = stop_database(server)
+        print(f"server log: {folder / 'server.log'}; database stopped, its processes left: {left}")
+    if not args.no_write:
+        write_report(storms, len(orgs), args)
     ok = all(s.checks.get("ballots") == s.checks.get("voters") == s.checks.get("distinct_orgs") == len(orgs)
              and not s.checks.get("double_receipts") and not s.checks.get("receipts_missing_from_ballots")
              for s in storms)
-    ok = ok and not any(re.search(r":5\d\d$", k) for k in storms[0].statuses)
+    ok = ok and not any(re.search(r":5\d\d$", k) for k in storms[0].statuses) and not left
     print("OK" if ok else "INVARIANT BROKEN")
     return 0 if ok else 1
 
@@ -513,7 +537,9 @@ if __name__ == "__main__":
     parser.add_argument("--orgs", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--retry-share", type=float, default=0.2)
-    parser.add_argument("--pool", type=int, default=20, help="PORTAL_DB_MAX: database connections per worker")
+    parser.add_argument("--pool", type=int, default=10, help="PORTAL_DB_MAX: database connections per worker "
+                        "(10, the portal's default)")
+    parser.add_argument("--no-write", action="store_true", help="print the figures only (smoke runs)")
     parser.add_argument("--deadline", type=float, default=20 * 60, help="seconds before the run gives up")
     arguments = parser.parse_args()
     try:

@@ -80,6 +80,8 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from portal import serving
+
     started = time.monotonic()
     url = database_url(settings)
     asyncio.run(migrate.apply(url))
@@ -92,9 +94,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # uvicorn re-raises SIGTERM with the default handler, which skips atexit, where the embedded
     # PostgreSQL is stopped; exiting normally runs it (systemd, docker stop and kill send SIGTERM).
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    uvicorn.run("portal.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=True, forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-                log_level=args.log_level, access_log=args.access_log)
+    options = {"app": "portal.app:create_app", "factory": True, "host": args.host, "port": args.port,
+               "proxy_headers": True, "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+               "log_level": args.log_level, "access_log": args.access_log}
+    if args.workers > 1 and serving.available():
+        # one listening socket per worker, so connections are spread evenly (see portal/serving.py)
+        return serving.Supervisor(options, args.workers).run()
+    uvicorn.run(workers=args.workers, **options)
     return 0
 
 

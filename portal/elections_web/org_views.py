@@ -118,8 +118,8 @@ async def _ballot(request: Request, user: Any) -> Response:
 
 
 async def _cast(request: Request, user: Any, choice: int | None) -> Response:
-    """The hot path of a vote: the user's row, the context and the write; the election row is read
-    only when the vote is refused, to render the ballot page with the reason."""
+    """The hot path of a vote: the user's row, then the context and the write on one connection. Only a
+    refusal other than "already voted" reads more, to render the ballot page with the reason."""
     db = get_db(request)
     election_id = int_param(request, "id")
     try:
@@ -127,8 +127,8 @@ async def _cast(request: Request, user: Any, choice: int | None) -> Response:
                                        deliverable=bool(get_settings(request).smtp_url))
     except vote.AlreadyVoted as exc:
         # the common refusal under load (a second click, a second representative): no more queries
-        context = {"e": await public_election(request), "entry": None, "allowed": False, "reason": exc.message,
-                   "voted": True, "candidates": [], "values": {}, "errors": {}}
+        context = {"e": {"id": election_id, "name": exc.election_name}, "entry": None, "allowed": False,
+                   "reason": exc.message, "voted": True, "candidates": [], "values": {}, "errors": {}}
         return render(request, "elections/vote.html", context, status=409)
     except vote.VoteRefused as exc:
         e = await public_election(request)  # 404 for an election that does not exist or is a draft

@@ -38,9 +38,10 @@ class VoteRefused(Exception):
 class AlreadyVoted(VoteRefused):
     """The organization already has a ballot in this election."""
 
-    def __init__(self) -> None:
+    def __init__(self, election_name: str) -> None:
         super().__init__(409, _("Su organización ya votó en esta elección. Cada organización emite un solo "
                                 "voto; el segundo intento no se registró."))
+        self.election_name = election_name  # for the refusal page, without reading the election again
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def _check(ctx: Any, choice: int | None) -> str:
         raise VoteRefused(422, _("Solo puede votar por una candidatura de la categoría de su organización (%(cat)s).",
                                  cat=category))
     if ctx["voted"]:
-        raise AlreadyVoted()  # the common refusal (a second click): no write attempted
+        raise AlreadyVoted(ctx["name"])  # the common refusal (a second click): no write attempted
     return category
 
 
@@ -130,7 +131,7 @@ async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | N
             voted_on = await record_ballot(db, election_id, org_id, ballot,
                                            _receipt_mail(email, ctx["name"], ballot["code"], deliverable))
         except asyncpg.exceptions.UniqueViolationError:
-            raise AlreadyVoted() from None
+            raise AlreadyVoted(ctx["name"]) from None
         except DB_FAILURES as exc:
             voted_on, failure = None, exc
     if failure is not None:
