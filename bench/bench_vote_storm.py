@@ -507,10 +507,12 @@ async def main(args: argparse.Namespace) -> int:
 
 def write_report(storms: list[Storm], n: int, args: argparse.Namespace) -> None:
     pg = subprocess.run(["uname", "-srm"], capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     lines = ["# Vote storm", "",
-             f"`python bench/bench_vote_storm.py --orgs {n} --clients {args.clients} --pool {args.pool}` on {time.strftime('%Y-%m-%d')}: "
-             f"{os.cpu_count()} CPUs ({pg}), Python {platform.python_version()}. The load generator, "
-             f"`portal serve --workers 2` (uvicorn, PORTAL_DB_MAX={args.pool} connections per worker) and the embedded "
+             f"`python bench/bench_vote_storm.py --orgs {n} --clients {args.clients} --pool {args.pool}` on {time.strftime('%Y-%m-%d')} "
+             f"at commit {commit}: {os.cpu_count()} CPUs ({pg}), Python {platform.python_version()}. The load generator, "
+             f"`portal serve --workers 2` (uvicorn, one SO_REUSEPORT socket per worker, PORTAL_DB_MAX={args.pool} "
+             "connections per worker) and the embedded "
              "PostgreSQL (pgserver) share the same machine, over 127.0.0.1.",
              "",
              f"Each of the {args.clients} clients is one keep-alive HTTP/1.1 connection that votes for a queue of "
