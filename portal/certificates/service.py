@@ -14,6 +14,7 @@ from typing import Any
 
 from portal import audit
 from portal.db import Database
+from portal.sello import queries as sello
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -74,12 +75,20 @@ async def issue(db: Database, *, kind: str, subject_type: str, subject_id: Any, 
 
 
 async def revoke(db: Database, code: str, reason: str, actor: Any) -> None:
-    await db.execute(
-        "UPDATE certificates SET revoked_at = now(), revoked_reason = :r WHERE code = :c AND revoked_at IS NULL",
-        {"c": code, "r": reason},
+    """Revoke the certificate (call inside a transaction) and withdraw what it certified where the
+    domain keeps it: a Sello Migrante municipality is no longer shown as certified."""
+    kind = await db.fetch_val(
+        """UPDATE certificates SET revoked_at = now(), revoked_reason = :r WHERE code = :c AND revoked_at IS NULL
+           RETURNING kind""", {"c": code, "r": reason},
     )
     await audit.record(db, actor=actor, action="certificate.revoked", object_type="certificate", object_id=code,
                        after={"reason": reason})
+    if kind == "sello":
+        comuna = await sello.withdraw_certification(db, code)
+        if comuna:
+            await audit.record(db, actor=actor, action="sello.certification_withdrawn",
+                               object_type="sello_municipality", object_id=comuna,
+                               after={"certificate": code, "reason": reason})
 
 
 async def get(db: Database, code: str) -> Certificate | None:

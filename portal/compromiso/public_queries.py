@@ -57,10 +57,16 @@ class TrackYear:
     certificate_code: str | None
 
 
+# A recognition counts publicly while its certificate stands: one that staff revoked (certificates.revoked_at)
+# no longer lists the organization among the year's recognized. `k` is the compromiso_cycles row.
+_RECOGNIZED = """(k.status = 'recognized' AND NOT EXISTS (
+    SELECT 1 FROM certificates ct WHERE ct.code = k.certificate_code AND ct.revoked_at IS NOT NULL))"""
+
+
 async def figures(db: Database) -> list[YearFigures]:
     """Per year from the first adhesion to the latest cycle: new, cumulative, applied, recognized."""
     rows = await db.fetch_all(
-        """WITH years AS (
+        f"""WITH years AS (
              SELECT generate_series(
                (SELECT min(extract(year FROM adhered_on))::int FROM compromiso_companies),
                GREATEST((SELECT max(year) FROM compromiso_cycles),
@@ -70,7 +76,7 @@ async def figures(db: Database) -> list[YearFigures]:
              (SELECT count(*) FROM compromiso_companies c WHERE extract(year FROM c.adhered_on) <= y.year) AS total,
              (SELECT count(*) FROM compromiso_cycles k WHERE k.year = y.year
                 AND k.status IN ('applied', 'in_evaluation', 'recognized', 'not_recognized')) AS applied,
-             (SELECT count(*) FROM compromiso_cycles k WHERE k.year = y.year AND k.status = 'recognized') AS recognized
+             (SELECT count(*) FROM compromiso_cycles k WHERE k.year = y.year AND {_RECOGNIZED}) AS recognized
            FROM years y WHERE y.year IS NOT NULL ORDER BY y.year"""
     )
     return to_dataclasses(YearFigures, rows)
@@ -78,7 +84,7 @@ async def figures(db: Database) -> list[YearFigures]:
 
 async def recognition_years(db: Database) -> list[int]:
     rows = await db.fetch_all(
-        "SELECT DISTINCT year FROM compromiso_cycles WHERE status = 'recognized' ORDER BY year DESC"
+        f"SELECT DISTINCT k.year FROM compromiso_cycles k WHERE {_RECOGNIZED} ORDER BY k.year DESC"
     )
     return [r["year"] for r in rows]
 
@@ -86,11 +92,11 @@ async def recognition_years(db: Database) -> list[int]:
 async def featured(db: Database, year: int) -> list[Featured]:
     """The organizations recognized in `year`."""
     rows = await db.fetch_all(
-        """SELECT c.id, c.name, c.kind, r.name AS region_name, co.name AS comuna_name, k.total_score,
+        f"""SELECT c.id, c.name, c.kind, r.name AS region_name, co.name AS comuna_name, k.total_score,
                   k.certificate_code
            FROM compromiso_cycles k JOIN compromiso_companies c ON c.id = k.company_id
            JOIN regions r ON r.code = c.region_code JOIN comunas co ON co.code = c.comuna_code
-           WHERE k.year = :y AND k.status = 'recognized' ORDER BY r.sort_order, c.name""",
+           WHERE k.year = :y AND {_RECOGNIZED} ORDER BY r.sort_order, c.name""",
         {"y": year},
     )
     return to_dataclasses(Featured, rows)
@@ -110,11 +116,11 @@ async def public_org(db: Database, company_id: int) -> PublicOrg | None:
 
 async def track_record(db: Database, company_id: int) -> list[TrackYear]:
     rows = await db.fetch_all(
-        """SELECT year, status,
+        f"""SELECT year, status,
                   status IN ('report_submitted', 'applied', 'in_evaluation', 'recognized', 'not_recognized') AS reported,
                   status IN ('applied', 'in_evaluation', 'recognized', 'not_recognized') AS applied,
-                  status = 'recognized' AS recognized, certificate_code
-           FROM compromiso_cycles WHERE company_id = :c ORDER BY year DESC""",
+                  {_RECOGNIZED} AS recognized, certificate_code
+           FROM compromiso_cycles k WHERE company_id = :c ORDER BY year DESC""",
         {"c": company_id},
     )
     return to_dataclasses(TrackYear, rows)
@@ -140,13 +146,13 @@ async def directory(db: Database, *, region: str | None, kind: str | None, page:
 async def export_rows(db: Database) -> list[dict[str, Any]]:
     """One row per adhered organization with its years reported, applied and recognized."""
     rows = await db.fetch_all(
-        """SELECT c.id, c.rut, c.name, c.kind, c.size, c.sector, c.region_code, r.name AS region,
+        f"""SELECT c.id, c.rut, c.name, c.kind, c.size, c.sector, c.region_code, r.name AS region,
                   c.comuna_code, co.name AS comuna, c.adhered_on,
                   COALESCE(array_agg(k.year ORDER BY k.year) FILTER (WHERE k.status IN
-                    ('report_submitted', 'applied', 'in_evaluation', 'recognized', 'not_recognized')), '{}') AS years_reported,
+                    ('report_submitted', 'applied', 'in_evaluation', 'recognized', 'not_recognized')), '{{}}') AS years_reported,
                   COALESCE(array_agg(k.year ORDER BY k.year) FILTER (WHERE k.status IN
-                    ('applied', 'in_evaluation', 'recognized', 'not_recognized')), '{}') AS years_applied,
-                  COALESCE(array_agg(k.year ORDER BY k.year) FILTER (WHERE k.status = 'recognized'), '{}') AS years_recognized
+                    ('applied', 'in_evaluation', 'recognized', 'not_recognized')), '{{}}') AS years_applied,
+                  COALESCE(array_agg(k.year ORDER BY k.year) FILTER (WHERE {_RECOGNIZED}), '{{}}') AS years_recognized
            FROM compromiso_companies c JOIN regions r ON r.code = c.region_code
            JOIN comunas co ON co.code = c.comuna_code
            LEFT JOIN compromiso_cycles k ON k.company_id = c.id

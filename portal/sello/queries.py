@@ -113,6 +113,17 @@ async def certify(db: Database, code: str, resolution: date, valid_until: date, 
            WHERE comuna_code = :c""", {"c": code, "r": resolution, "v": valid_until, "cc": certificate_code})
 
 
+
+async def withdraw_certification(db: Database, certificate_code: str) -> str | None:
+    """A revoked certificate that is the municipality's current one withdraws the certification: it is
+    implementing again (first_certified_on, its history, stays), shows so publicly, and may request a
+    new certification. An evaluation already requested goes on. Returns the comuna, or None when the
+    certificate was not the current one (an older, superseded certificate)."""
+    return await db.fetch_val(
+        """UPDATE sello_adhesions SET status = CASE WHEN status = 'certified' THEN 'implementing' ELSE status END,
+                  certified_on = NULL, valid_until = NULL, certificate_code = NULL, updated_at = now()
+           WHERE certificate_code = :cc RETURNING comuna_code""", {"cc": certificate_code})
+
 # ----- liaisons -----
 
 async def liaison_comuna(db: Database, user_id: int) -> str | None:

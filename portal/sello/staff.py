@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "sello.evaluation_requested": i18n.N_("Evaluación solicitada"),
     "sello.evaluation_started": i18n.N_("Evaluación iniciada"),
     "sello.evaluation_decided": i18n.N_("Evaluación resuelta"),
+    "sello.certification_withdrawn": i18n.N_("Certificación retirada (certificado revocado)"),
 }
 
 

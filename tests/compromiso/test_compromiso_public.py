@@ -78,3 +78,31 @@ async def test_pages_in_english(db: Any, client: Any) -> None:
     await client.get("/idioma/en")
     page = await client.get("/compromiso-migrante")
     assert "Featured institutions" in page.text and "The five commitments" in page.text
+
+
+async def test_a_revoked_recognition_is_no_longer_shown(db: Any, client: Any, make_client: Any) -> None:
+    from portal.certificates import service
+
+    ids = await _world(db)
+    code = await service.issue(db, kind="compromiso", subject_type="company", subject_id=ids["plain"],
+                               subject_name="Gremio Sencillo A.G.", title="Reconocida 2024",
+                               valid_from=seed.date(2024, 12, 1), valid_until=seed.date(2025, 12, 31), actor=None)
+    await seed.create_cycle(db, ids["plain"], 2024, "recognized", scores={1: 2, 2: 2, 3: 2, 4: 2, 5: 2},
+                            certificate_code=code)
+    assert "Gremio Sencillo A.G." in (await client.get("/compromiso-migrante?anio=2024")).text
+    await create_user(db, "compromiso@sermig.cl", roles=["compromiso_evaluator"])
+    evaluator = make_client()
+    await evaluator.login("compromiso@sermig.cl")
+    confirm = await evaluator.get(f"/staff/certificados/{code}/revocar")
+    assert "dejará de figurar entre las reconocidas" in confirm.text
+    revoked = await evaluator.post(f"/staff/certificados/{code}/revocar", {"reason": "Información falsa en el reporte"})
+    assert revoked.status_code == 303
+    index = await client.get("/compromiso-migrante")
+    assert '<tr><th scope="row">2024</th><td>0</td><td>2</td><td>1</td><td>0</td></tr>' in index.text
+    assert "Gremio Sencillo A.G." not in (await client.get("/compromiso-migrante?anio=2024")).text
+    assert "Reconocida 2024" not in (await client.get(f"/compromiso-migrante/{ids['plain']}")).text
+    rows = list(csv.DictReader(io.StringIO((await client.get("/compromiso-migrante/organizaciones.csv")).text)))
+    plain = next(r for r in rows if r["id"] == str(ids["plain"]))
+    assert (plain["years_applied"], plain["years_recognized"]) == ("2024", "")
+    # the other recognitions are untouched
+    assert "Reconocida 2022" in (await client.get(f"/compromiso-migrante/{ids['star']}")).text

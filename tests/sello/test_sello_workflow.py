@@ -196,6 +196,52 @@ async def test_expired_is_derived_from_the_dates(sello: Any) -> None:
     assert await db.fetch_val("SELECT status FROM sello_adhesions") == "certified"
 
 
+async def test_revoking_the_certificate_withdraws_the_certification(sello: Any) -> None:
+    """The public list must not show a municipality as certified on a revoked certificate; the
+    municipality may then request a new certification (not a revalidation)."""
+    db = sello.db
+    await _ready_for_evaluation(sello)
+    await sello.evaluator.post(f"/staff/sello/{VALPARAISO}/evaluacion",
+                               {**ratings("meets", "meets", "meets", "meets", "meets"), "resolution_date": date.today().isoformat()})
+    first = await db.fetch_one("SELECT certificate_code, first_certified_on FROM sello_adhesions")
+    confirm = await sello.evaluator.get(f"/staff/certificados/{first['certificate_code']}/revocar")
+    assert "su certificación Sello Migrante se retira" in confirm.text  # the evaluator is told beforehand
+    revoked = await sello.evaluator.post(f"/staff/certificados/{first['certificate_code']}/revocar",
+                                         {"reason": "Resolución de certificación dejada sin efecto"})
+    assert revoked.status_code == 303
+    adhesion = await db.fetch_one("SELECT * FROM sello_adhesions")
+    assert adhesion["status"] == "implementing" and adhesion["valid_until"] is None and adhesion["certificate_code"] is None
+    assert adhesion["first_certified_on"] == first["first_certified_on"]  # the history stays
+    data = (await sello.anon.get("/sello-migrante/municipalidades.json")).json()
+    assert data["municipalities"][0]["state"] == "implementing" and data["municipalities"][0]["certificate_code"] is None
+    assert "Municipalidad de Valparaíso" not in (await sello.anon.get("/sello-migrante?estado=certified")).text
+    staff_page = await sello.evaluator.get(f"/staff/sello/{VALPARAISO}")
+    assert "Certificación retirada (certificado revocado)" in staff_page.text
+    assert (await _request_evaluation(sello)).status_code == 303
+    assert await db.fetch_val("SELECT kind FROM sello_evaluations WHERE status = 'requested'") == "certification"
+
+
+async def test_revoking_a_superseded_certificate_leaves_the_current_one(sello: Any) -> None:
+    db = sello.db
+    await _ready_for_evaluation(sello)
+    await sello.evaluator.post(f"/staff/sello/{VALPARAISO}/evaluacion",
+                               {**ratings("meets", "meets", "meets", "meets", "meets"), "resolution_date": date.today().isoformat()})
+    old = await db.fetch_val("SELECT certificate_code FROM sello_adhesions")
+    await db.execute("UPDATE sello_adhesions SET certificate_code = :c",  # as if a revalidation had replaced it
+                     {"c": await _another_certificate(db)})
+    assert (await sello.evaluator.post(f"/staff/certificados/{old}/revocar", {"reason": "Emitido por error"})).status_code == 303
+    assert await db.fetch_val("SELECT status FROM sello_adhesions") == "certified"
+    assert (await sello.anon.get("/sello-migrante/municipalidades.json")).json()["municipalities"][0]["state"] == "certified"
+
+
+async def _another_certificate(db: Any) -> str:
+    from portal.certificates import service
+
+    return await service.issue(db, kind="sello", subject_type="municipality", subject_id=VALPARAISO,
+                               subject_name="Municipalidad de Valparaíso", title="Sello Migrante (revalidación)",
+                               valid_from=date.today(), valid_until=date.today() + timedelta(days=730), actor=None)
+
+
 async def test_staff_visits_and_liaisons(sello: Any) -> None:
     db = sello.db
     not_adhered = await sello.evaluator.post(f"/staff/sello/{SANTIAGO}/visitas",
