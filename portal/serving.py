@@ -11,12 +11,14 @@ hash: 29/35, 31/33, 27/37 in the same test.
 The parent process only supervises. It holds the port (bound, never listening, so no connection
 goes to it). It restarts a worker that dies, and on SIGTERM or SIGINT it stops the workers
 (uvicorn's graceful shutdown) and returns, so the caller's clean-up (the embedded PostgreSQL) runs.
+If the parent itself is killed, the kernel stops the workers (PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import sys
@@ -44,9 +46,24 @@ def reuseport_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to SIGTERM this worker when the supervisor dies, even by SIGKILL, so no orphaned
+    worker keeps the port and its database connections."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        log.warning("workers will not stop by themselves if the supervisor is killed")
+    if os.getppid() == 1:  # the supervisor died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def _worker(options: dict[str, Any]) -> None:
     import uvicorn
 
+    _die_with_parent()
     config = uvicorn.Config(**options)
     sock = reuseport_socket(config.host, config.port)
     sock.listen(config.backlog)

@@ -4,6 +4,7 @@ worker replaced, and SIGTERM stopping everything (portal/serving.py). Real proce
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import signal
@@ -92,14 +93,20 @@ def server(database_url: str, tmp_path: Path) -> Iterator[tuple[subprocess.Popen
            "PORTAL_DATA_DIR": str(tmp_path), "PORTAL_ENV": "development"}
     proc = subprocess.Popen([sys.executable, "-m", "portal.cli", "serve", "--workers", "2", "--port", str(port),
                              "--log-level", "warning", "--no-access-log"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         _wait_for(lambda: _up(port) and len(_workers(proc.pid)) == 2)
         yield proc, port
     finally:
         if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+            proc.terminate()  # the supervisor stops its workers
+            try:
+                proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the group
+        proc.wait()
 
 
 def test_each_worker_listens_on_its_own_socket(server: Any) -> None:
@@ -148,3 +155,23 @@ def test_a_dead_worker_is_replaced_and_sigterm_stops_everything(server: Any) -> 
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=40) == 0
     assert not _children(proc.pid) and not _up(port)
+
+
+def test_workers_stop_when_the_supervisor_is_killed(server: Any) -> None:
+    """SIGKILL gives the supervisor no chance to stop its workers: the kernel does (PR_SET_PDEATHSIG)."""
+    proc, port = server
+    workers = _workers(proc.pid)
+    proc.kill()
+    proc.wait()
+
+    def gone() -> bool:
+        return not any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) for pid in workers)
+
+    assert _wait_for(gone, 30) and not _up(port)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
