@@ -1,7 +1,10 @@
-"""Uploaded PDF documents, for every domain: checked by content, stored in stored_files, served as attachments.
+"""Uploaded files, for every domain: checked by content and stored in stored_files.
 
-A file is accepted only if it starts with the PDF magic bytes AND pypdf can open it and find a page
-(a renamed PNG or a truncated file fails), is not password-protected, and is at most 10 MB.
+A PDF document is accepted only if it starts with the PDF magic bytes AND pypdf can open it and find a
+page (a renamed PNG or a truncated file fails), is not password-protected, and is at most 10 MB; it is
+served back as an attachment. A photo (JPEG or PNG, at most 5 MB) is decoded with Pillow and stored as
+the portal's own re-encoding: a JPEG of at most 600 px with no metadata (no camera data or GPS position
+of the uploader), served inline.
 """
 
 from __future__ import annotations
@@ -22,13 +25,17 @@ from portal import i18n
 from portal.db import Database
 
 MAX_BYTES = 10 * 1024 * 1024
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_SIDE = 600
+PHOTO_MAX_PIXELS = 40_000_000  # larger images are refused before decoding (a "decompression bomb")
+_PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # broken uploads are the user's news, not the log's
 
 
 @dataclass(frozen=True)
-class PdfUpload:
-    """A checked PDF, ready to store."""
+class CheckedFile:
+    """A file that passed its checks (a PDF, or the re-encoding of a photo), ready to store."""
 
     filename: str
     content: bytes
@@ -73,7 +80,7 @@ def pdf_problem(content: bytes) -> str | None:
     return None
 
 
-async def read_pdf(value: Any, *, required: bool = True) -> tuple[PdfUpload | None, str | None]:
+async def read_pdf(value: Any, *, required: bool = True) -> tuple[CheckedFile | None, str | None]:
     """(upload, None) for an acceptable PDF; (None, message) otherwise; (None, None) if optional and empty."""
     if not is_upload(value):
         return None, (i18n.gettext("Adjunte el documento en PDF.") if required else None)
@@ -81,15 +88,49 @@ async def read_pdf(value: Any, *, required: bool = True) -> tuple[PdfUpload | No
     problem = pdf_problem(content)
     if problem:
         return None, problem
-    return PdfUpload(safe_filename(value.filename), content), None
+    return CheckedFile(safe_filename(value.filename), content), None
 
 
-async def store(db: Database, upload: PdfUpload, uploaded_by: int | None) -> str:
+def normalized_photo(content: bytes) -> tuple[bytes | None, str | None]:
+    """(the portal's JPEG of the photo, None), or (None, why it is not acceptable, for the user)."""
+    if not content:
+        return None, i18n.gettext("El archivo está vacío.")
+    if len(content) > PHOTO_MAX_BYTES:
+        return None, i18n.gettext("La foto supera los 5 MB permitidos.")
+    if not content.startswith(_PHOTO_MAGIC):
+        return None, i18n.gettext("La foto debe ser una imagen JPEG o PNG (se revisa su contenido, no su nombre).")
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            if image.width * image.height > PHOTO_MAX_PIXELS:
+                raise ValueError("too many pixels")
+            image.draft("RGB", (2 * PHOTO_MAX_SIDE, 2 * PHOTO_MAX_SIDE))  # a JPEG decodes at a reduced scale
+            upright = ImageOps.exif_transpose(image)  # keep how it was taken, then drop the metadata
+            upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            out = io.BytesIO()
+            upright.convert("RGB").save(out, "JPEG", quality=85)
+    except Exception:  # Pillow raises many kinds of errors for broken or hostile files
+        return None, i18n.gettext("No pudimos abrir la imagen: puede estar dañada o ser demasiado grande.")
+    return out.getvalue(), None
+
+
+async def read_photo(value: Any) -> tuple[CheckedFile | None, str | None]:
+    """(photo, None) for an acceptable image; (None, message) otherwise; (None, None) when none was sent."""
+    if not is_upload(value):
+        return None, None
+    content, problem = normalized_photo(await value.read(PHOTO_MAX_BYTES + 1))
+    if content is None:
+        return None, problem
+    return CheckedFile("foto.jpg", content), None
+
+
+async def store(db: Database, upload: CheckedFile, uploaded_by: int | None, content_type: str = "application/pdf") -> str:
     """Insert the file (inside the change's transaction); returns its id (a UUID as text)."""
     file_id = await db.fetch_val(
         """INSERT INTO stored_files (sha256, size, filename, content_type, content, uploaded_by)
-           VALUES (:sha, :size, :name, 'application/pdf', :content, :by) RETURNING id""",
-        {"sha": upload.sha256, "size": len(upload.content), "name": upload.filename,
+           VALUES (:sha, :size, :name, :type, :content, :by) RETURNING id""",
+        {"sha": upload.sha256, "size": len(upload.content), "name": upload.filename, "type": content_type,
          "content": upload.content, "by": uploaded_by},
     )
     return str(file_id)

@@ -9,7 +9,7 @@ from portal.db import Database
 
 # The checks and storage are shared by every domain (portal.uploads); this module knows which
 # stored files belong to which company.
-PdfUpload = uploads.PdfUpload
+CheckedFile = uploads.CheckedFile
 read_pdf = uploads.read_pdf
 store = uploads.store
 is_upload = uploads.is_upload

@@ -113,7 +113,7 @@ def _adhesion_invalid(request: Request, context: dict[str, Any], form: Form) -> 
 
 
 async def _adhere(request: Request, db: Database, user: CurrentUser, company: Company | None, rut: str,
-                  fields: dict[str, Any], upload: files.PdfUpload) -> int:
+                  fields: dict[str, Any], upload: files.CheckedFile) -> int:
     """Store the carta, the company (or complete an invited one), its first cycle, audit and email."""
     today = date.today()
     async with db.transaction():

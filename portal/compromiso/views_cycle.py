@@ -71,9 +71,9 @@ async def _refuse(request: Request, db: Database, company: Company, cycle: Cycle
                   {**context, "values": _values(context["items"]), "errors": {}, "refusal": message}, status=status)
 
 
-async def _read_evidence(form: Form) -> dict[int, list[files.PdfUpload]]:
+async def _read_evidence(form: Form) -> dict[int, list[files.CheckedFile]]:
     """New evidence files per commitment; a message beside the field for any that is not a PDF."""
-    uploads: dict[int, list[files.PdfUpload]] = {}
+    uploads: dict[int, list[files.CheckedFile]] = {}
     for n in rules.COMMITMENTS:
         raw = form.data.getlist(f"evidence_{n}") if hasattr(form.data, "getlist") else []
         for value in raw:

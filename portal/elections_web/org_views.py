@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal import uploads
 from portal.elections_web import forms, padron, phases, queries as q, vote
 from portal.elections_web.public_views import public_election
 from portal.i18n import gettext as _
@@ -39,7 +40,11 @@ async def candidacy(request: Request) -> Response:
         return render(request, "elections/candidacy.html", context)
     if not allowed:
         return render(request, "elections/candidacy.html", context, status=409 if entry else 403)
-    form = forms.candidacy_form(await read_form(request))
+    data = await read_form(request)
+    form = forms.candidacy_form(data)
+    photo, problem = await uploads.read_photo(data.get("photo"))
+    if problem:
+        form.errors.add("photo", problem)
     if form.errors:
         context.update(values=form.values, errors=form.errors.fields)
         return render(request, "elections/candidacy.html", context, status=422)
@@ -48,14 +53,26 @@ async def candidacy(request: Request) -> Response:
         still, reason = phases.can_nominate(locked)
         if still:
             cand_id = await q.save_candidate(db, e.id, user.org_id, entry.category, entry.region_code, form.cleaned)
+            photo_change = await _save_photo(db, cand_id, user.id, photo, remove=data.get("remove_photo") == "1")
             await q.record_event(db, e, user, "candidacy_saved",
                                  detail={"candidate": cand_id, "org": user.org_id, "category": entry.category,
-                                         "edited": current is not None})
+                                         "edited": current is not None, "photo": photo_change})
     if not still:
         context.update(allowed=False, reason=reason, values=form.values)
         return render(request, "elections/candidacy.html", context, status=409)
     flash(request, _("Candidatura guardada. Puede editarla hasta el cierre del plazo de candidaturas."))
     return see_other(f"/elecciones/{e.id}/candidatura")
+
+
+async def _save_photo(db: Any, cand_id: int, user_id: int, photo: Any, *, remove: bool) -> str:
+    """Attach the new photo, or remove the current one; says which (for the election log)."""
+    if photo is not None:
+        await q.set_candidate_photo(db, cand_id, await uploads.store(db, photo, user_id, "image/jpeg"))
+        return "new"
+    if remove:
+        await q.set_candidate_photo(db, cand_id, None)
+        return "removed"
+    return "kept"
 
 
 # ----- voting -----

@@ -29,6 +29,24 @@ async def public_election(request: Request) -> q.Election:
     return e
 
 
+async def candidate_photo(request: Request) -> Response:
+    """A candidacy's photo: public once the list of admissible candidacies is (from voting_open on);
+    before that only for the organization that nominated it and the election staff."""
+    e = await public_election(request)
+    db = get_db(request)
+    cand = await q.get_candidate(db, e.id, int_param(request, "cand_id"))
+    if cand is None or cand.photo_file is None:
+        raise HTTPException(404)
+    published = cand.status == "admissible" and phases.at_least(e.phase, "voting_open")
+    user = current_user(request)
+    own = user is not None and (user.org_id == cand.org_id or user.has_role("election_officer", "ministro_de_fe"))
+    content = await q.candidate_photo(db, cand.photo_file) if published or own else None
+    if content is None:
+        raise HTTPException(404)
+    return Response(content, media_type="image/jpeg",
+                    headers={"Cache-Control": "public, max-age=3600" if published else "private, no-store"})
+
+
 async def elections_index(request: Request) -> Response:
     elections = await q.list_elections(get_db(request), public_only=True)
     return render(request, "elections/index.html", {"elections": elections, "labels": phases.PHASE_LABELS})

@@ -218,11 +218,12 @@ class Candidacy:
     status: str
     review_reason: str | None
     updated_at: datetime
+    photo_file: Any = None  # stored_files id of the photo (optional)
 
 
 _CAND_SELECT = """SELECT c.id, c.election_id, c.org_id, p.name AS org_name, c.category, c.name, c.document_type,
        c.document_number, c.gender, c.region_code, coalesce(r.name, c.region_code) AS region_name, c.bio,
-       c.status, c.review_reason, c.updated_at
+       c.status, c.review_reason, c.updated_at, c.photo_file
   FROM candidates c
   JOIN padron_entries p ON p.election_id = c.election_id AND p.org_id = c.org_id
   LEFT JOIN regions r ON r.code = c.region_code"""
@@ -269,6 +270,16 @@ async def save_candidate(db: Database, election_id: int, org_id: int, category: 
         {"e": election_id, "o": org_id, "cat": category, "reg": region, "name": values["name"],
          "dt": values["document_type"], "dn": values["document_number"], "g": values["gender"],
          "bio": values["bio"]})
+
+
+async def set_candidate_photo(db: Database, candidate_id: int, file_id: str | None) -> None:
+    """Attach a stored photo to the candidacy, or remove it (None)."""
+    await db.execute("UPDATE candidates SET photo_file = CAST(:f AS uuid), updated_at = now() WHERE id = :id",
+                     {"f": file_id, "id": candidate_id})
+
+
+async def candidate_photo(db: Database, file_id: Any) -> bytes | None:
+    return await db.fetch_val("SELECT content FROM stored_files WHERE id = :f", {"f": file_id})
 
 
 async def review_candidate(db: Database, candidate_id: int, status: str, reason: str | None, actor_id: int) -> None:

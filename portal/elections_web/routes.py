@@ -19,6 +19,7 @@ routes: list[BaseRoute] = [
     Route("/elecciones/{id}/acta", pub.acta_page),
     Route("/elecciones/{id}/acta.pdf", pub.acta_pdf),
     Route("/consejo", pub.council),
+    Route("/elecciones/{id}/candidaturas/{cand_id}/foto", pub.candidate_photo),
     Route("/elecciones/{id}/candidatura", org_views.candidacy, methods=GP),
     Route("/elecciones/{id}/votar", org_views.ballot, methods=GP),
     Route("/elecciones/{id}/comprobante", org_views.receipt),

@@ -194,7 +194,7 @@ async def request_evaluation(request: Request) -> Response:
     data = await read_form(request)
     form = Form(data)
     reports: dict[int, str] = {}
-    evidence: dict[int, list[uploads.PdfUpload]] = {}
+    evidence: dict[int, list[uploads.CheckedFile]] = {}
     for area in rules.AREAS:
         reports[area] = form.text(f"report_{area}", max_length=10000)
         evidence[area] = []

@@ -3,6 +3,7 @@ sign-in to the receipt; axe on every election page, before and after the count, 
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -112,6 +113,7 @@ async def test_election_pages_are_accessible_through_count_and_proclamation(page
     await create_user(db, "elecciones@prueba.cl", roles=["election_officer"])
     await create_user(db, "ministra@prueba.cl", roles=["ministro_de_fe"])
     eid = election.id
+    await _give_a_photo(db, election.candidates["A"][0])  # the candidate cards with and without a photo
     log = AxeLog()
     visitors = {lang: await page_for(lang, bypass_csp=True) for lang in LANGS}
     officers = {lang: await page_for(lang, bypass_csp=True) for lang in LANGS}
@@ -215,3 +217,16 @@ async def test_live_turnout_refreshes_in_place(page_for, db) -> None:
     await page.clock.run_for(25_000)
     assert polled == [], f"paused turnout kept polling: {polled}"
     assert_no_js_errors(page)
+
+
+async def _give_a_photo(db: Any, candidate_id: int) -> None:
+    from PIL import Image
+
+    from portal import uploads
+    from portal.elections_web import queries as q
+
+    raw = io.BytesIO()
+    Image.new("RGB", (400, 400), (0, 111, 179)).save(raw, "PNG")
+    content, _problem = uploads.normalized_photo(raw.getvalue())
+    file_id = await uploads.store(db, uploads.CheckedFile("foto.jpg", content), None, "image/jpeg")
+    await q.set_candidate_photo(db, candidate_id, file_id)
