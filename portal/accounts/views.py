@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import quote
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -24,9 +27,14 @@ def _secret(request: Request) -> str:
 
 
 async def signup(request: Request) -> Response:
+    """Create an account. `next` (e.g. an invitation to represent an organization) travels in the
+    verification link, so the person lands there after verifying and signing in."""
     if request.method == "GET":
-        return render(request, "accounts/signup.html", {"values": {}, "errors": {}})
+        next_path = safe_next(request.query_params.get("next"), "")
+        return render(request, "accounts/signup.html", {"values": {"next": next_path}, "errors": {}})
     form = Form(await read_form(request))
+    next_path = safe_next(form.data.get("next") if isinstance(form.data.get("next"), str) else None, "")
+    form.values["next"] = next_path
     name = form.text("name", max_length=200)
     email = form.email("email")
     doc_type = form.choice("document_type", DOCUMENT_TYPES)
@@ -50,12 +58,15 @@ async def signup(request: Request) -> Response:
         )
         await audit.record(db, actor=user_id, actor_label=email, action="account.created",
                            object_type="user", object_id=user_id)
-        await _queue_verification(request, user_id, email, name)
+        await _queue_verification(request, user_id, email, name, next_path)
     return see_other("/cuenta/verificar")
 
 
-async def _queue_verification(request: Request, user_id: int, email: str, name: str) -> None:
-    token = tokens.make(_secret(request), tokens.VERIFY_EMAIL, {"u": user_id, "e": email})
+async def _queue_verification(request: Request, user_id: int, email: str, name: str, next_path: str = "") -> None:
+    payload: dict[str, Any] = {"u": user_id, "e": email}
+    if next_path:
+        payload["n"] = next_path
+    token = tokens.make(_secret(request), tokens.VERIFY_EMAIL, payload)
     body = i18n.gettext(
         "Hola %(name)s:\n\nPara activar su cuenta en Portal Participa, abra este enlace (válido por 7 días):\n%(link)s\n\n"
         "Si usted no creó esta cuenta, ignore este mensaje.\n\nServicio Nacional de Migraciones",
@@ -82,7 +93,8 @@ async def verify_email(request: Request) -> Response:
         await audit.record(db, actor=user.id, actor_label=user.email, action="account.email_verified",
                            object_type="user", object_id=user.id)
     flash(request, i18n.gettext("Su correo quedó verificado. Ya puede ingresar."))
-    return see_other("/ingresar")
+    next_path = safe_next(payload.get("n") if isinstance(payload.get("n"), str) else None, "")
+    return see_other("/ingresar" + (f"?next={quote(next_path, safe='/')}" if next_path else ""))
 
 
 async def login(request: Request) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from factories import create_rep, create_user
+from factories import TEST_PASSWORD, create_rep, create_user
 from portal import mail, tokens
 from portal.registry import queries
 from registry_helpers import link_in, upload
@@ -151,6 +151,39 @@ async def test_invitation_adds_a_representative(db, make_client) -> None:
     assert (await invitee.get("/mi-organizacion")).status_code == 200
     assert (await invitee.post(link)).status_code == 409  # one organization per person
     assert (await invitee.get("/invitacion/garbage")).status_code == 400
+
+
+async def test_someone_invited_without_an_account_comes_back_to_the_invitation(db, make_client) -> None:
+    """Create account → verify the email → sign in → the invitation, without looking for the link again."""
+    from urllib.parse import quote
+
+    _, org_id, email = await create_rep(db, status="approved", name="Red de Apoyo Mutuo")
+    rep = make_client()
+    await rep.login(email)
+    assert (await rep.post("/mi-organizacion/invitar", {"email": "sin-cuenta@prueba.cl"})).status_code == 303
+    link = link_in((await mail.recent(db, to="sin-cuenta@prueba.cl"))[0]["body"], "/invitacion/")
+    newcomer = make_client()
+    invitation = await newcomer.get(link)
+    signup_href = f"/cuenta/crear?next={quote(link, safe='/')}"
+    assert f'href="{signup_href}"' in invitation.text
+    form = await newcomer.get(signup_href)
+    assert f'name="next" value="{link}"' in form.text
+    created = await newcomer.post("/cuenta/crear", {
+        "name": "Persona Invitada", "email": "sin-cuenta@prueba.cl", "document_type": "passport",
+        "document_number": "P998877", "password": TEST_PASSWORD, "password_confirm": TEST_PASSWORD, "next": link})
+    assert created.status_code == 303
+    verify = link_in((await mail.recent(db, to="sin-cuenta@prueba.cl"))[0]["body"], "/cuenta/verificar/")
+    verified = await newcomer.get(verify)
+    assert verified.status_code == 303 and verified.headers["location"] == f"/ingresar?next={quote(link, safe='/')}"
+    signed = await newcomer.post("/ingresar", {"email": "sin-cuenta@prueba.cl", "password": TEST_PASSWORD,
+                                               "next": link})
+    assert signed.status_code == 303 and signed.headers["location"] == link
+    newcomer.forget_token()
+    assert (await newcomer.post(link)).status_code == 303
+    assert await db.fetch_val("SELECT count(*) FROM org_representatives WHERE org_id = :o", {"o": org_id}) == 2
+    # an outside address in `next` is never followed
+    evil = await make_client().get("/cuenta/crear?next=https://malo.example/")
+    assert 'name="next"' not in evil.text
 
 
 async def test_invalid_transitions_are_refused(db, client) -> None:
