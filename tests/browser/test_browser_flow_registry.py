@@ -156,6 +156,7 @@ async def test_search_as_you_type_swaps_results_and_updates_the_url(page_for, db
     await page.wait_for_function("() => document.querySelectorAll('.registry-item').length === 1")
     assert "Puentes" in await page.inner_text("#resultados")
     await page.wait_for_url("**/organizaciones?*q=puentes*")
+    assert page.url.endswith("/organizaciones?q=puentes"), f"empty filters in the pushed URL: {page.url}"
     assert await same_document(page), "typing caused a full page load"
     # the swap replaced only the results: the person can keep typing where they were
     assert await page.evaluate("() => document.activeElement.id") == "q"
@@ -172,6 +173,7 @@ async def test_search_as_you_type_swaps_results_and_updates_the_url(page_for, db
     await page.wait_for_function("() => document.querySelectorAll('.registry-item').length === 1")
     assert "Valparaíso" in await page.inner_text("#resultados")
     await page.wait_for_url("**region=05*")
+    assert page.url.endswith("/organizaciones?region=05"), page.url
     assert await same_document(page)
 
     # back restores the earlier URL and its results (htmx history restore, cache size 0 → refetch)
