@@ -126,3 +126,15 @@ async def test_database_outage_is_a_503_not_a_500(where: str) -> None:
         response = await http.get("/")  # raise_app_exceptions: a re-raised error would fail here
     assert response.status_code == 503 and response.headers["retry-after"] == "5"
     assert "base de datos" in response.text
+
+
+def test_workers_start_without_loading_the_pdf_and_image_libraries() -> None:
+    """fpdf2 (about 0.17 s to import) and Pillow load when a PDF or a photo is made, not at every start."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys; os.environ.setdefault('PORTAL_SECRET_KEY', 'x'); "
+            "from portal.app import create_app; from portal.settings import Settings; "
+            "create_app(Settings.from_env()); print(sorted(m for m in ('fpdf', 'PIL') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

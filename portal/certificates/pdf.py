@@ -1,27 +1,18 @@
 """The printable certificate: one A4 page with the subject, the title, the dates, the code and a QR
 code pointing to the public verification page (fpdf2 draws the QR as vector squares, so it stays
-sharp when printed and needs no image library)."""
+sharp when printed and needs no image library). Imported only when a PDF is asked for: fpdf2 takes
+about 0.17 s to import (portal/pdfdoc.py)."""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import segno
-from fpdf import FPDF
 
 from portal import i18n
-from portal.certificates.service import Certificate
+from portal.certificates.service import KIND_HEADINGS, Certificate
+from portal.pdfdoc import Document
 
-# A Unicode TrueType font when the system has one; else the PDF core font (Latin-1 only).
-_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
-_LATIN1_FALLBACK = {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "·": "-"}
-
-KIND_HEADINGS = {
-    "registry": i18n.N_("Certificado de pertenencia al Registro de Organizaciones Sociales"),
-    "sello": i18n.N_("Certificado Sello Migrante"),
-    "compromiso": i18n.N_("Certificado de reconocimiento Compromiso Migrante"),
-}
 NAVY = (0, 51, 102)
 RED = (218, 41, 28)
 
@@ -37,38 +28,15 @@ def qr_matrix(verify_url: str) -> list[list[bool]]:
     return [[bool(cell) for cell in row] for row in qr.matrix]
 
 
-def _fonts() -> tuple[str, bool]:
-    for folder in _FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            return str(folder), True
-    return "", False
-
-
-class _Doc(FPDF):
+class _Doc(Document):
     def __init__(self) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        folder, self.unicode = _fonts()
-        if self.unicode:
-            self.add_font("body", "", f"{folder}/DejaVuSans.ttf")
-            self.add_font("body", "B", f"{folder}/DejaVuSans-Bold.ttf")
+        super().__init__(margin=20)
         self.set_auto_page_break(False)
-        self.set_margins(20, 20, 20)
-
-    def use(self, size: float, bold: bool = False) -> None:
-        self.set_font("body" if self.unicode else "helvetica", "B" if bold else "", size)
 
     def text_line(self, text: str, size: float, bold: bool = False, height: float = 8, color=(0, 0, 0)) -> None:
         self.use(size, bold)
         self.set_text_color(*color)
         self.multi_cell(0, height, self.clean(text), align="C", new_x="LMARGIN", new_y="NEXT")
-
-    def clean(self, text: str) -> str:
-        if self.unicode:
-            return text
-        for src, dst in _LATIN1_FALLBACK.items():
-            text = text.replace(src, dst)
-        return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def _draw_qr(doc: _Doc, verify_url: str, x: float, y: float, size: float) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from portal import audit
+from portal import audit, i18n
 from portal.db import Database
 from portal.sello import queries as sello
 
@@ -31,6 +31,13 @@ def normalize_code(value: str) -> str | None:
         return None
     return "-".join(cleaned[i:i + 4] for i in range(0, 16, 4))
 
+
+# The heading of each kind of certificate (the page and the PDF say it).
+KIND_HEADINGS = {
+    "registry": i18n.N_("Certificado de pertenencia al Registro de Organizaciones Sociales"),
+    "sello": i18n.N_("Certificado Sello Migrante"),
+    "compromiso": i18n.N_("Certificado de reconocimiento Compromiso Migrante"),
+}
 
 @dataclass
 class Certificate:

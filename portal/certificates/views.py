@@ -11,7 +11,6 @@ from starlette.responses import Response
 
 from portal import i18n
 from portal.certificates import service
-from portal.certificates.pdf import KIND_HEADINGS, certificate_pdf
 from portal.forms import Form
 from portal.security import read_form, require_org, require_staff
 from portal.templating import flash, render
@@ -30,7 +29,7 @@ def verify_url(request: Request, code: str) -> str:
 
 
 def _page(request: Request, status: int, **context: Any) -> Response:
-    base = {"cert": None, "state": None, "code": "", "problem": None, "kinds": KIND_HEADINGS, "labels": STATE_LABELS}
+    base = {"cert": None, "state": None, "code": "", "problem": None, "kinds": service.KIND_HEADINGS, "labels": STATE_LABELS}
     base.update(context)
     return render(request, "certificates/verify.html", base, status=status)
 
@@ -67,7 +66,9 @@ async def pdf(request: Request) -> Response:
         raise HTTPException(404, _("No existe un certificado con ese código."))
     if cert.state() == "revoked":
         raise HTTPException(404, _("Este certificado fue revocado y ya no se puede descargar."))
-    content = certificate_pdf(cert, verify_url(request, cert.code), i18n.current())
+    from portal.certificates import pdf as printing  # fpdf2 loads only when a PDF is asked for
+
+    content = printing.certificate_pdf(cert, verify_url(request, cert.code), i18n.current())
     return Response(content, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="certificado-{cert.code}.pdf"'})
 
