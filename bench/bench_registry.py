@@ -301,6 +301,16 @@ class _ExplainDb:
         await self._plan(query, values)
         return await self.database.fetch_val(query, values, **kwargs)
 
+    # a search runs in a transaction with SET LOCAL (portal.txn.atomic): those pass straight through
+    def connection(self) -> Any:
+        return self.database.connection()
+
+    def transaction(self) -> Any:
+        return self.database.transaction()
+
+    async def execute(self, query: str, values: Any = None) -> Any:
+        return await self.database.execute(query, values)
+
 
 # ---- the run ------------------------------------------------------------------------------------
 

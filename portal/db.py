@@ -142,10 +142,9 @@ def connect_url(url: str, min_size: int = 2, max_size: int = 10) -> Database:
     """A `Database` for `url` with a bounded pool (not yet connected)."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
-    # Custom plans always: with generic plans (PostgreSQL's choice after five runs of a prepared
-    # statement) the registry's capped full-text count scans every match instead of stopping early.
-    return Database(url, min_size=min_size, max_size=max_size, reset=_keep_session,
-                    server_settings={"plan_cache_mode": "force_custom_plan"})
+    # PostgreSQL's default plan caching: the registry's text search asks for custom plans itself
+    # (SET LOCAL in portal/registry/search.py), because forcing them everywhere re-planned every query.
+    return Database(url, min_size=min_size, max_size=max_size, reset=_keep_session)
 
 
 async def _keep_session(connection: Any) -> None:

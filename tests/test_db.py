@@ -33,4 +33,4 @@ async def test_pooled_connections_keep_no_request_state(db: Any) -> None:
         await db.fetch_val("SELECT pg_advisory_xact_lock(4242)")
     assert await db.fetch_val("SHOW statement_timeout") == "0"
     assert await db.fetch_val("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242") == 0
-    assert await db.fetch_val("SHOW plan_cache_mode") == "force_custom_plan"
+    assert await db.fetch_val("SHOW plan_cache_mode") == "auto"

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 from portal.db import Database, to_dataclasses
 from portal.registry import model
 from portal.registry.territory import Territory
+from portal.txn import atomic
 
 MAX_QUERY = 200
 MAX_WORDS = 8
@@ -201,14 +202,20 @@ async def public_page(db: Database, f: Filters) -> Page:
         found = await _fetch(db, _IDS_IN_ORDER.format(where=where), {**params, **paging})
         total = len(found) if f.page == 1 and len(found) < limit else await _count(db, f)
     else:
-        # count first: a few matches are sorted directly; many are likely dense in the order
-        total = await _count(db, f)
-        found = []
-        if total > model.COUNT_CAP and offset + limit <= SCAN_BUDGET:
-            found = await _fetch(db, _IDS_SCANNED.format(where=where, text=text),
-                                 {**params, **text_params, **paging, "budget": SCAN_BUDGET})
-        if len(found) < limit:
-            full_where, full_params = _where(f)
-            found = await _fetch(db, _IDS_SORTED.format(where=full_where), {**full_params, **paging})
+        async with atomic(db):
+            # A text search is planned for its own words every time. With a generic plan (PostgreSQL's
+            # choice after five runs of a prepared statement) the capped count scans every match instead
+            # of stopping at the cap. Only here: re-planning every query of every request cost the vote
+            # storm a third of its throughput.
+            await db.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+            # count first: a few matches are sorted directly; many are likely dense in the order
+            total = await _count(db, f)
+            found = []
+            if total > model.COUNT_CAP and offset + limit <= SCAN_BUDGET:
+                found = await _fetch(db, _IDS_SCANNED.format(where=where, text=text),
+                                     {**params, **text_params, **paging, "budget": SCAN_BUDGET})
+            if len(found) < limit:
+                full_where, full_params = _where(f)
+                found = await _fetch(db, _IDS_SORTED.format(where=full_where), {**full_params, **paging})
     return Page(rows=found[:model.PAGE_SIZE], total=min(total, model.COUNT_CAP), capped=total > model.COUNT_CAP,
                 has_next=len(found) > model.PAGE_SIZE)
