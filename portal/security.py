@@ -95,9 +95,10 @@ def require_org(request: Request) -> CurrentUser:
     return user
 
 
-def safe_next(value: str | None, default: str = "/") -> str:
-    """Only local paths are accepted as redirect targets (no scheme, no host, no //)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+def safe_next(value: Any, default: str = "/") -> str:
+    """Only local paths are accepted as redirect targets (no scheme, no host, no //); anything else
+    a form or a token may hold (a file, a number, nothing) gives `default`."""
+    if not isinstance(value, str) or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return default
     return value
 

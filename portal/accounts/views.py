@@ -33,7 +33,7 @@ async def signup(request: Request) -> Response:
         next_path = safe_next(request.query_params.get("next"), "")
         return render(request, "accounts/signup.html", {"values": {"next": next_path}, "errors": {}})
     form = Form(await read_form(request))
-    next_path = safe_next(form.data.get("next") if isinstance(form.data.get("next"), str) else None, "")
+    next_path = safe_next(form.data.get("next"), "")
     form.values["next"] = next_path
     name = form.text("name", max_length=200)
     email = form.email("email")
@@ -93,7 +93,7 @@ async def verify_email(request: Request) -> Response:
         await audit.record(db, actor=user.id, actor_label=user.email, action="account.email_verified",
                            object_type="user", object_id=user.id)
     flash(request, i18n.gettext("Su correo quedó verificado. Ya puede ingresar."))
-    next_path = safe_next(payload.get("n") if isinstance(payload.get("n"), str) else None, "")
+    next_path = safe_next(payload.get("n"), "")
     return see_other("/ingresar" + (f"?next={quote(next_path, safe='/')}" if next_path else ""))
 
 
@@ -105,7 +105,7 @@ async def login(request: Request) -> Response:
     form = Form(await read_form(request))
     email = form.email("email")
     password = form.password("password", min_length=1)
-    next_path = safe_next(form.data.get("next") if isinstance(form.data.get("next"), str) else None, "")
+    next_path = safe_next(form.data.get("next"), "")
     form.values["next"] = next_path
     if form.errors:
         return render(request, "accounts/login.html", {"values": form.values, "errors": form.errors.fields}, status=422)
