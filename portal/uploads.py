@@ -136,6 +136,11 @@ async def store(db: Database, upload: CheckedFile, uploaded_by: int | None, cont
     return str(file_id)
 
 
+async def read(db: Database, file_id: Any) -> bytes | None:
+    """A stored file's content by id (None if there is no such file)."""
+    return await db.fetch_val("SELECT content FROM stored_files WHERE id = CAST(:id AS uuid)", {"id": str(file_id)})
+
+
 def parse_file_id(raw: Any) -> str | None:
     """A file id from a URL, or None (so a garbage id is a 404, never a 500)."""
     try:

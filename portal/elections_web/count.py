@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, AsyncIterator
 
 import elections
+from portal import uploads
 from portal.db import Database
 from portal.elections_web.queries import Election
 
@@ -76,11 +77,7 @@ def result_from_header(header: dict[str, Any]) -> elections.Result:
 
 async def store_file(db: Database, content: bytes, filename: str, content_type: str, actor_id: int | None) -> str:
     """Keep a generated document in stored_files; returns its id."""
-    return str(await db.fetch_val(
-        """INSERT INTO stored_files (sha256, size, filename, content_type, content, uploaded_by)
-           VALUES (:h, :n, :f, :t, :c, :u) RETURNING id""",
-        {"h": hashlib.sha256(content).hexdigest(), "n": len(content), "f": filename, "t": content_type,
-         "c": content, "u": actor_id}))
+    return await uploads.store(db, uploads.CheckedFile(filename, content), actor_id, content_type)
 
 
 async def store_results(db: Database, e: Election, bulletin: dict[str, Any], result: elections.Result,
@@ -148,10 +145,6 @@ async def stream_file(db: Database, file_id: str, size: int) -> AsyncIterator[by
         yield await db.fetch_val(
             "SELECT substring(content FROM :o FOR :n) FROM stored_files WHERE id = CAST(:id AS uuid)",
             {"o": offset + 1, "n": CHUNK, "id": file_id})
-
-
-async def read_file(db: Database, file_id: str) -> bytes | None:
-    return await db.fetch_val("SELECT content FROM stored_files WHERE id = CAST(:id AS uuid)", {"id": file_id})
 
 
 # ----- the council during the term -----

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from portal import uploads
 from portal.elections_web import count, padron, phases, queries as q, vote
 from portal.elections_web.acta import acta_data
 from portal.i18n import current
@@ -40,7 +41,7 @@ async def candidate_photo(request: Request) -> Response:
     published = cand.status == "admissible" and phases.at_least(e.phase, "voting_open")
     user = current_user(request)
     own = user is not None and (user.org_id == cand.org_id or user.has_role("election_officer", "ministro_de_fe"))
-    content = await q.candidate_photo(db, cand.photo_file) if published or own else None
+    content = await uploads.read(db, cand.photo_file) if published or own else None
     if content is None:
         raise HTTPException(404)
     return Response(content, media_type="image/jpeg",
@@ -208,7 +209,7 @@ async def acta_pdf(request: Request) -> Response:
     e = await public_election(request)
     if e.acta_file is None:
         raise HTTPException(404)
-    content = await count.read_file(get_db(request), str(e.acta_file))
+    content = await uploads.read(get_db(request), e.acta_file)
     return Response(content, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="acta-escrutinio-{e.id}.pdf"'})
 

@@ -278,10 +278,6 @@ async def set_candidate_photo(db: Database, candidate_id: int, file_id: str | No
                      {"f": file_id, "id": candidate_id})
 
 
-async def candidate_photo(db: Database, file_id: Any) -> bytes | None:
-    return await db.fetch_val("SELECT content FROM stored_files WHERE id = :f", {"f": file_id})
-
-
 async def review_candidate(db: Database, candidate_id: int, status: str, reason: str | None, actor_id: int) -> None:
     await db.execute(
         """UPDATE candidates SET status = :s, review_reason = :r, reviewed_by = :a, reviewed_at = now()

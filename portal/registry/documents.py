@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -28,11 +27,7 @@ class Document:
 async def store(db: Database, *, org_id: int, kind: str, content: bytes, filename: str, user_id: int,
                 issued_on: date | None = None) -> int:
     """Store the file and make it the current document of its kind (call inside a transaction)."""
-    file_id = await db.fetch_val(
-        """INSERT INTO stored_files (sha256, size, filename, content_type, content, uploaded_by)
-           VALUES (:sha, :size, :name, 'application/pdf', :content, :by) RETURNING id""",
-        {"sha": hashlib.sha256(content).hexdigest(), "size": len(content), "name": uploads.safe_filename(filename, kind),
-         "content": content, "by": user_id})
+    file_id = await uploads.store(db, uploads.CheckedFile(uploads.safe_filename(filename, kind), content), user_id)
     await db.execute(
         """UPDATE org_documents SET superseded_at = now()
            WHERE org_id = :o AND kind = :k AND superseded_at IS NULL""", {"o": org_id, "k": kind})
