@@ -24,11 +24,13 @@ class _Entry:
 class _Pool:
     """A category's candidates split into (territory x gender) cells, searched exactly.
 
-    Each candidate's key is `w(votes) << N | 2**(N - lottery_rank)`, where w gives the k-th
-    smallest distinct vote value the weight (m+1)**k. A committee's key sum then orders committees
-    of m seats exactly as the rules do: the base-(m+1) digits count seats per vote value, so the
-    high part compares descending vote vectors lexicographically; the low part is a bit set in which
-    the best lottery rank outside both committees decides, i.e. the ascending lottery-rank vectors.
+    Each candidate's key is `w(votes) << N | 2**(N - 1 - position)`, where position is the place in
+    the strict order (votes descending, then lottery) and w gives the k-th smallest distinct vote
+    value the weight (m+1)**k. A committee's key sum then orders committees of m seats exactly as
+    the rules do: the base-(m+1) digits count seats per vote value, so the high part compares
+    descending vote vectors lexicographically; the low part is a bit set in which the best position
+    in only one of two committees decides, i.e. the ascending vectors of strict-order ranks (seat by
+    seat from the top, so a lower-voted candidate's draw never outranks a higher-voted one's).
     Maximizing an additive key lets a small dynamic programme over cell seat counts replace any
     enumeration of committees.
     """
@@ -96,7 +98,9 @@ def _entries(cands: list[Candidate], lottery: list[str], bounds: Bounds, rules: 
     ordered = sorted(cands, key=lambda c: (-c.votes, rank[c.id]))
     n, base = len(cands), bounds.filled + 1
     weight = {v: base ** k for k, v in enumerate(sorted({c.votes for c in cands}))}
-    return [_Entry(c, pos, (weight[c.votes] << n) | (1 << (n - 1 - rank[c.id])),
+    # The low part ranks by place in the strict order (votes, then lottery), not by raw lottery
+    # position: ties are settled seat by seat from the top (docs/elections.md, "Which committee wins").
+    return [_Entry(c, pos, (weight[c.votes] << n) | (1 << (n - 1 - pos)),
                    c.region == rules.central_region) for pos, c in enumerate(ordered)]
 
 
@@ -148,20 +152,24 @@ class _Explainer:
         return self._fits[key]
 
     def reason(self, c: _Entry) -> tuple[Message, bool]:
-        """Why `c` is not elected; the flag says the sorteo decided against it."""
+        """Why `c` is not elected; the flag says a committee with c was equal on votes (the sorteo
+        decided against it)."""
         b, best, elected = self.pool.bounds, self.best, self.elected
         votes = c.cand.votes
         tied = [e.cand.id for e in elected if e.cand.votes == votes]
         own = self.own(c)
-        if own is not None and _vector(own) == best:
-            return Message("lottery", {"votes": votes, "tied": tied}), True
+        # A committee with c as good on votes as the elected one: the sorteo decided against c,
+        # though a rule already closed by higher-voted members, if any, is the plainer reason.
+        by_lottery = own is not None and _vector(own) == best
         above = [e for e in elected if e.cand.votes > votes]
         if sum(e.cand.gender == c.cand.gender for e in above) >= b.gender_cap_effective:
             return Message("gender_cap", {"above": len(above), "cap": b.gender_cap_effective,
-                                          "gender": c.cand.gender}), False
+                                          "gender": c.cand.gender}), by_lottery
         if c.central and sum(e.central for e in above) >= b.max_rm:
             return Message("rm_full", {"above": len(above), "max_rm": b.max_rm,
-                                       "minimum": b.min_non_rm_effective}), False
+                                       "minimum": b.min_non_rm_effective}), by_lottery
+        if by_lottery:
+            return Message("lottery", {"votes": votes, "tied": tied}), True
         fits, fits_without_minimum = self.fits(above, c)
         if not fits:
             # A completion exists without the territorial minimum: the minimum is what blocks it.

@@ -47,6 +47,9 @@ class Brute:
         n, cands = pool["seats"], pool["candidates"]
         self.rank = {cid: i for i, cid in enumerate(pool["lottery_order"])}
         self.cands = {c["id"]: c for c in cands}
+        # Strict order: votes descending, then lottery; the sorteo compares these ranks seat by seat.
+        strict = sorted(self.cands, key=lambda cid: (-self.cands[cid]["votes"], self.rank[cid]))
+        self.strict = {cid: i for i, cid in enumerate(strict)}
         self.m = min(n, len(cands))
         self.minimum = min(math.ceil(n / 2), sum(not _is_rm(c) for c in cands))
         self.nominal_cap = max(math.floor(0.6 * n), math.ceil(n / 2))
@@ -67,7 +70,8 @@ class Brute:
         return sorted((c["votes"] for c in s), reverse=True)
 
     def winner(self) -> tuple[dict[str, Any], ...]:
-        return max(self.compliant, key=lambda s: (self.votes(s), [-r for r in sorted(self.rank[c["id"]] for c in s)]))
+        """Greatest vote vector; among equals, the least ascending vector of strict-order ranks."""
+        return max(self.compliant, key=lambda s: (self.votes(s), [-r for r in sorted(self.strict[c["id"]] for c in s)]))
 
     def best_containing(self, cid: str) -> list[int] | None:
         with_c = [s for s in self.compliant if any(c["id"] == cid for c in s)]
@@ -94,6 +98,36 @@ def test_allocation_matches_brute_force(pool: dict[str, Any]) -> None:
     assert cat.lottery_losers == sorted(others, key=key.__getitem__)
     event(f"substitutions: {bool(cat.substitutions)}; sorteo decisive: {cat.lottery_decisive}; "
           f"relaxed: {bool(cat.notes)}")
+
+
+@st.composite
+def heavy_ties(draw: Any) -> dict[str, Any]:
+    """Many candidates on few vote values (0-3): ties at several levels at once (T29's shape)."""
+    seats = draw(st.integers(2, 5))
+    regions = REGION_MODES["mixed"]
+    cands = [{"id": f"c{i}", "category": "Z", "votes": draw(st.integers(0, 3)),
+              "gender": draw(st.sampled_from("FMX")), "region": draw(st.sampled_from(regions))}
+             for i in range(draw(st.integers(seats + 2, 11)))]
+    order = draw(st.permutations([c["id"] for c in cands]))
+    return {"seats": seats, "candidates": cands, "lottery_order": list(order)}
+
+
+@settings(max_examples=600, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(heavy_ties())
+def test_sorteo_settles_ties_seat_by_seat(pool: dict[str, Any]) -> None:
+    """With ties at several vote levels, the elected set is the brute-force winner under the
+    seat-by-seat rule, and no elected candidate is outranked, in strict order, by an unelected one
+    of the same votes who could take their place with both rules still met."""
+    brute = Brute(pool)
+    cat = allocate({"Z": pool["seats"]}, pool["candidates"], pool["lottery_order"]).categories["Z"]
+    assert set(cat.elected) == {c["id"] for c in brute.winner()}
+    elected = [brute.cands[c] for c in cat.elected]
+    for out in elected:
+        for cid, cand in brute.cands.items():
+            if cid in cat.elected or cand["votes"] != out["votes"] or brute.strict[cid] > brute.strict[out["id"]]:
+                continue
+            swapped = [c for c in elected if c is not out] + [cand]
+            assert not brute.ok(swapped), f"{cid} outranks {out['id']} and fits"
 
 
 @settings(max_examples=1000, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
