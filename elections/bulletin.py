@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import json
 import re
-from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from .allocation import allocate, parse_candidates
 from .model import Candidate, InputError

@@ -6,7 +6,8 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 GENDERS: tuple[str, ...] = ("F", "M", "X")
 
@@ -130,7 +131,7 @@ class Candidate:
     name: str = ""
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, votes_required: bool = True) -> "Candidate":
+    def from_dict(cls, data: Mapping[str, Any], *, votes_required: bool = True) -> Candidate:
         """Build a candidate from a JSON-like mapping, normalizing labels and checking types."""
         if not isinstance(data, Mapping):
             raise InputError(f"a candidate must be an object, got {data!r}")
@@ -162,7 +163,7 @@ class Candidate:
         return out
 
 
-def as_candidate(item: "Candidate | Mapping[str, Any]", *, votes_required: bool = True) -> Candidate:
+def as_candidate(item: Candidate | Mapping[str, Any], *, votes_required: bool = True) -> Candidate:
     """Accept a Candidate or a mapping; re-validate a Candidate's labels so both paths agree."""
     data = item.to_dict() if isinstance(item, Candidate) else item
     return Candidate.from_dict(data, votes_required=votes_required)

@@ -6,7 +6,8 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 from .model import InputError, normalize_region
 
@@ -37,7 +38,7 @@ class Rules:
         object.__setattr__(self, "central_region", normalize_region(self.central_region))
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any] | None) -> "Rules":
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Rules:
         """Rules from a JSON object; missing keys take the defaults of Res. Ex. 70.419."""
         if data is None:
             return cls()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from .model import InputError
 
 
 def seed_key(seed: str, category: str, candidate_id: str) -> str:
     """SHA-256 hex of `seed|category|candidate_id`: the published, reproducible draw key."""
-    return hashlib.sha256(f"{seed}|{category}|{candidate_id}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{seed}|{category}|{candidate_id}".encode()).hexdigest()
 
 
 def order_from_seed(seed: str, category: str, candidate_ids: Iterable[str]) -> list[str]:

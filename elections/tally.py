@@ -6,7 +6,8 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 from .allocation import parse_candidates
 from .model import Candidate, InputError
@@ -87,7 +88,7 @@ class Tally:
     rejected: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
-    def empty(cls, seats: Mapping[str, int], candidates: Iterable[Candidate]) -> "Tally":
+    def empty(cls, seats: Mapping[str, int], candidates: Iterable[Candidate]) -> Tally:
         """A tally with every candidate at zero, so candidates without votes still appear."""
         votes: dict[str, dict[str, int]] = {cat: {} for cat in seats}
         for c in candidates:

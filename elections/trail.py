@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
 
 if TYPE_CHECKING:
     from .result import CategoryResult, Result
@@ -145,14 +146,14 @@ def _l(key: str, lang: str, **kw: Any) -> str:
     return _LABELS[key][lang].format(**kw)
 
 
-def _who(cat: "CategoryResult", cid: str, lang: str) -> str:
+def _who(cat: CategoryResult, cid: str, lang: str) -> str:
     c = cat.candidates[cid]
     name = f" {c.name}" if c.name else ""
     where = _l("rm" if cat.is_central(cid) else "non_rm", lang)
     return _singular(f"{cid}{name} ({c.votes} {_l('votes', lang)}, {where}, {c.gender})")
 
 
-def render_category(cat: "CategoryResult", lang: str = "es") -> str:
+def render_category(cat: CategoryResult, lang: str = "es") -> str:
     """The trail of one category as readable text."""
     lang = _lang(lang)
     lines = [_l("category", lang, cat=cat.category, seats=cat.seats, n=len(cat.candidates)),
@@ -182,7 +183,7 @@ def render_category(cat: "CategoryResult", lang: str = "es") -> str:
     return "\n".join(lines)
 
 
-def render_text(result: "Result", lang: str = "es") -> str:
+def render_text(result: Result, lang: str = "es") -> str:
     """The whole trail (every category, then the council) as readable text."""
     lang = _lang(lang)
     parts = [render_category(cat, lang) for cat in result.categories.values()]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any
+from collections.abc import Iterator
 
 from .allocation import allocate, parse_candidates
 from .bulletin import BULLETIN_FORMAT, HEADER_KEYS, SHA256_PATTERN, BulletinError, open_text, read_bulletin

@@ -7,7 +7,8 @@ import contextlib
 import importlib
 import logging
 import os
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -28,6 +29,7 @@ from portal.security import (
 from portal.settings import Settings
 from portal.txn import DB_FAILURES
 from portal.templating import render
+from portal.workflow import Conflict
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,57 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     if exc.headers:
         response.headers.update(exc.headers)
     return response
+
+
+async def conflict_response(request: Request, exc: Exception) -> Response:
+    """Every Conflict: 409 on the page the user was on (its GET, rendered again with the reason at
+    the top), or the plain 409 page when that page cannot be shown."""
+    assert isinstance(exc, Conflict)
+    page = exc.page or _referring_path(request) or (request.url.path if request.method == "GET" else None)
+    if page is not None:
+        shown = await _page_with_problem(request, page, exc.reason)
+        if shown is not None:
+            return shown
+    return error_page(request, 409, exc.reason)
+
+
+def _referring_path(request: Request) -> str | None:
+    """The local page a form was sent from (Referer on this host), if any."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc != request.headers.get("host"):
+        return None
+    path = referer.path + ("?" + referer.query if referer.query else "")
+    return path if path.startswith("/") and path != request.url.path else None
+
+
+async def _page_with_problem(request: Request, page: str, reason: str) -> Response | None:
+    """GET `page` through the router with `reason` in the page's alert; None if it is not a 200."""
+    target = urlsplit(page)
+    scope = {k: v for k, v in request.scope.items() if k not in ("endpoint", "path_params", "route", "router")}
+    scope.update(method="GET", path=target.path, raw_path=target.path.encode(), query_string=target.query.encode(),
+                 headers=[(k, v) for k, v in request.scope["headers"]
+                          if k not in (b"content-type", b"content-length") and not k.startswith(b"hx-")])
+    scope["state"] = {**request.scope.get("state", {}), "conflict": reason}
+    status, headers, body = 0, [], bytearray()
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        nonlocal status, headers
+        if message["type"] == "http.response.start":
+            status, headers = message["status"], message.get("headers", [])
+        elif message["type"] == "http.response.body":
+            body.extend(message.get("body", b""))
+
+    try:
+        await request.app.router(scope, receive, send)
+    except Exception:  # the page itself refuses (404, 403, another Conflict): fall back to the plain 409
+        return None
+    if status != 200:
+        return None
+    kept = {k.decode(): v.decode() for k, v in headers if k.lower() not in (b"content-length",)}
+    return Response(bytes(body), status_code=409, headers=kept)
 
 
 async def login_required(request: Request, exc: Exception) -> Response:
@@ -177,7 +230,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(UserMiddleware, loader=loader),
             Middleware(CsrfMiddleware, max_body=settings.max_upload_bytes + 512 * 1024, on_error=_error_app),
         ],
-        exception_handlers={HTTPException: http_exception, LoginRequired: login_required, 500: server_error},
+        exception_handlers={HTTPException: http_exception, LoginRequired: login_required, Conflict: conflict_response,
+                            500: server_error},
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from portal.db import Database
@@ -30,7 +30,7 @@ def row_hash(prev_hash: str, at: datetime, actor_id: int | None, actor_label: st
     payload = json.dumps(
         {
             "prev": prev_hash,
-            "at": at.astimezone(timezone.utc).isoformat(timespec="microseconds"),
+            "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
             "actor_id": actor_id,
             "actor_label": actor_label,
             "action": action,
@@ -54,7 +54,7 @@ async def record(db: Database, *, actor: Any, action: str, object_type: str, obj
     before_c, after_c = _canonical(before), _canonical(after)
     await db.execute("SELECT pg_advisory_xact_lock(:k)", {"k": CHAIN_LOCK})
     prev = await db.fetch_val("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") or GENESIS
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     digest = row_hash(prev, at, actor_id, label, action, object_type, str(object_id), before_c, after_c)
     await db.execute(
         """INSERT INTO audit_log (at, actor_id, actor_label, action, object_type, object_id,

@@ -15,7 +15,8 @@ import functools
 import logging
 import warnings
 from pathlib import Path
-from typing import Any, Iterable, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Iterable
 
 import asyncpg.pool
 from databases import Database
@@ -26,7 +27,7 @@ from sqlalchemy.sql import text
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-__all__ = ["Database", "connect", "embedded_url", "as_dict", "as_dicts", "to_dataclass", "to_dataclasses"]
+__all__ = ["Database", "as_dict", "as_dicts", "connect", "embedded_url", "to_dataclass", "to_dataclasses"]
 
 
 class _Prepared:

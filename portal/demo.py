@@ -7,7 +7,7 @@ print: what was created and the credentials to try it.
 from __future__ import annotations
 
 import importlib
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from portal import audit, passwords
 from portal.accounts import queries as accounts

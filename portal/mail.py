@@ -47,7 +47,7 @@ class SmtpConfig:
     starttls: bool
 
     @classmethod
-    def from_url(cls, url: str) -> "SmtpConfig":
+    def from_url(cls, url: str) -> SmtpConfig:
         parts = urlparse(url)
         tls = parts.scheme == "smtps"
         return cls(

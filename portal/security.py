@@ -5,7 +5,8 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from starlette.datastructures import FormData
@@ -33,8 +34,16 @@ class CurrentUser:
     org_is_legal: bool = False
     email_verified: bool = False
     auth_version: int = 1
-    is_liaison: bool = False  # a municipal liaison (Sello Migrante)
-    is_company_contact: bool = False  # a company contact (Compromiso Migrante)
+    comuna_code: str | None = None  # a municipal liaison's comuna (Sello Migrante)
+    company_id: int | None = None  # a company contact's company (Compromiso Migrante)
+
+    @property
+    def is_liaison(self) -> bool:
+        return self.comuna_code is not None
+
+    @property
+    def is_company_contact(self) -> bool:
+        return self.company_id is not None
 
     @property
     def is_staff(self) -> bool:

@@ -40,7 +40,7 @@ class Settings:
         return self.data_dir / "pgdata"
 
     @classmethod
-    def from_env(cls, env_file: str | None = None, **overrides: object) -> "Settings":
+    def from_env(cls, env_file: str | None = None, **overrides: object) -> Settings:
         """Read PORTAL_* variables; the embedded default keeps its secret in the data folder."""
         config = Config(env_file)
         data_dir = Path(config("PORTAL_DATA_DIR", default=str(ROOT / "var")))

@@ -7,7 +7,8 @@ both apart. Templates receive finished values and do no I/O.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 import jinja2
 from markupsafe import Markup
@@ -88,6 +89,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "user": state.get("user"),
         "csrf_token": state.get("csrf_token", ""),
         "flashes": flashes,
+        "conflict": state.get("conflict"),  # a refused action's reason (portal.workflow.Conflict)
         "lang": i18n.current(),
         "current_path": request.url.path,
         "current_query": request.url.query,

@@ -13,7 +13,8 @@ connection mid-vote, then queries again in the same task.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 

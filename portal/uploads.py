@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from portal import i18n
@@ -139,6 +140,40 @@ async def store(db: Database, upload: CheckedFile, uploaded_by: int | None, cont
 async def read(db: Database, file_id: Any) -> bytes | None:
     """A stored file's content by id (None if there is no such file)."""
     return await db.fetch_val("SELECT content FROM stored_files WHERE id = CAST(:id AS uuid)", {"id": str(file_id)})
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A stored file as served for download."""
+
+    id: str
+    filename: str
+    content_type: str
+    content: bytes
+
+
+async def get(db: Database, file_id: Any) -> StoredFile | None:
+    """A stored file by id (None if there is no such file, or the id is not a UUID)."""
+    parsed = parse_file_id(file_id)
+    if parsed is None:
+        return None
+    row = await db.fetch_one(
+        "SELECT id::text AS id, filename, content_type, content FROM stored_files WHERE id = CAST(:id AS uuid)",
+        {"id": parsed})
+    if row is None:
+        return None
+    return StoredFile(row["id"], row["filename"], row["content_type"], bytes(row["content"]))
+
+
+def serve_file(file: StoredFile | None, may_read: bool, *, inline: bool = False) -> Response:
+    """Every download: the file when this person may read it, 404 otherwise (missing and not
+    theirs answer alike, so a file's existence never leaks)."""
+    if file is None or not may_read:
+        raise HTTPException(404)
+    if inline:
+        return Response(file.content, media_type=file.content_type,
+                        headers={"Cache-Control": "private, no-store"})
+    return attachment(file.content, file.filename, file.content_type)
 
 
 def parse_file_id(raw: Any) -> str | None:

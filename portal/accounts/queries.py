@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from collections.abc import Iterable
 
 from portal.db import Database
 from portal.security import CurrentUser
@@ -29,8 +29,8 @@ async def load_current_user(db: Database, user_id: int, version: int) -> Current
         """SELECT u.id, u.email, u.name, u.email_verified_at, u.auth_version,
                   COALESCE(array_agg(r.role) FILTER (WHERE r.role IS NOT NULL), '{}') AS roles,
                   rep.org_id, COALESCE(rep.is_legal, false) AS is_legal,
-                  EXISTS (SELECT 1 FROM sello_liaisons l WHERE l.user_id = u.id) AS is_liaison,
-                  EXISTS (SELECT 1 FROM compromiso_contacts c WHERE c.user_id = u.id) AS is_company_contact
+                  (SELECT l.comuna_code FROM sello_liaisons l WHERE l.user_id = u.id LIMIT 1) AS comuna_code,
+                  (SELECT c.company_id FROM compromiso_contacts c WHERE c.user_id = u.id LIMIT 1) AS company_id
            FROM users u
            LEFT JOIN user_roles r ON r.user_id = u.id
            LEFT JOIN org_representatives rep ON rep.user_id = u.id
@@ -44,7 +44,7 @@ async def load_current_user(db: Database, user_id: int, version: int) -> Current
         id=row["id"], email=row["email"], name=row["name"], roles=frozenset(row["roles"]),
         org_id=row["org_id"], org_is_legal=row["is_legal"],
         email_verified=row["email_verified_at"] is not None, auth_version=row["auth_version"],
-        is_liaison=row["is_liaison"], is_company_contact=row["is_company_contact"],
+        comuna_code=row["comuna_code"], company_id=row["company_id"],
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from portal.i18n import N_
 

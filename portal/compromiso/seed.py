@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, UTC
 from typing import Any
 
 from portal.compromiso import files, queries, rules
@@ -41,7 +41,7 @@ async def create_company(db: Database, *, rut: str, name: str, contact_user_id: 
 
 
 def _at(day: date) -> datetime:
-    return datetime.combine(day, time(12, 0), tzinfo=timezone.utc)
+    return datetime.combine(day, time(12, 0), tzinfo=UTC)
 
 
 async def create_cycle(db: Database, company_id: int, year: int, status: str = "adhered", *,

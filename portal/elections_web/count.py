@@ -11,7 +11,8 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, AsyncIterator
+from typing import Any
+from collections.abc import AsyncIterator
 
 import elections
 from portal import uploads

@@ -4,7 +4,7 @@ workflow state, each with a representative, documents (tiny real PDFs) and its r
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 from typing import Any
 
 from portal import audit, passwords, rut
@@ -24,7 +24,7 @@ def _rut(i: int) -> str:
 
 
 def _at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=timezone.utc)
+    return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
 async def load(db: Database) -> list[str]:

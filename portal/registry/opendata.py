@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, timezone
-from typing import Any, AsyncIterator
+from datetime import date, datetime, UTC
+from typing import Any
+from collections.abc import AsyncIterator
 
 from portal.db import Database
 from portal.i18n import N_
@@ -70,7 +71,7 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
     """ISO dates, lists as lists, nothing else."""
     for key, value in row.items():
         if isinstance(value, datetime):
-            row[key] = value.astimezone(timezone.utc).date().isoformat()
+            row[key] = value.astimezone(UTC).date().isoformat()
         elif isinstance(value, date):
             row[key] = value.isoformat()
     row["areas"] = list(row["areas"] or [])
@@ -96,7 +97,7 @@ async def json_stream(db: Database, base_url: str) -> AsyncIterator[str]:
     head = {
         "dataset": "Registro de Organizaciones Sociales — Servicio Nacional de Migraciones",
         "license": LICENSE, "license_url": LICENSE_URL, "documentation": base_url + "/datos",
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "organizations": ['
     first = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Mapping
+from collections.abc import Mapping
 
 from portal.i18n import N_
 
