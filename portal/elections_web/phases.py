@@ -36,9 +36,6 @@ TRANSITION_ROLES = {
     "proclaimed": ("ministro_de_fe",),
 }
 DEFAULT_ROLES = ("election_officer",)
-# From the padrón cut-off to the proclamation, organizations may not change category (§3).
-CATEGORY_LOCK_PHASES = ("padron_provisional", "padron_final", "candidacies_open", "candidacies_review",
-                        "voting_open", "voting_closed", "tallied")
 SORTEO_PHASES = ("candidacies_open", "candidacies_review", "voting_open")
 CATEGORIES = ("A", "B", "C")
 

@@ -182,19 +182,14 @@ async def sorteo_problem(db: Database, e: Election) -> str | None:
     return None
 
 
-async def category_change_blocked(db: Database) -> str | None:
-    """A reason (Spanish, translated) when an election is between the padrón cut-off and its
-    proclamation, so organizations may not change category; None otherwise."""
-    row = await db.fetch_one(
+async def election_in_progress(db: Database, lock_phases: tuple[str, ...], today: date) -> str | None:
+    """The name of the first election in one of `lock_phases`, or still calling but past its padrón
+    cut-off on `today`; None when there is none."""
+    name: str | None = await db.fetch_val(
         """SELECT name FROM elections
-           WHERE phase IN ('padron_provisional', 'padron_final', 'candidacies_open', 'candidacies_review',
-                           'voting_open', 'voting_closed', 'tallied')
-              OR (phase = 'call_open' AND padron_cutoff <= current_date)
-           ORDER BY id LIMIT 1""")
-    if row is None:
-        return None
-    return _("El cambio de categoría está bloqueado mientras la elección «%(name)s» está entre el corte "
-             "del padrón y la proclamación.", name=row["name"])
+           WHERE phase = ANY(:phases) OR (phase = 'call_open' AND padron_cutoff <= :today)
+           ORDER BY id LIMIT 1""", {"phases": list(lock_phases), "today": today})
+    return name
 
 
 # ----- candidacies -----

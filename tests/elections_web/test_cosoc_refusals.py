@@ -165,14 +165,14 @@ async def test_settings_form_errors_and_lock_after_close(db: Any, make_client: A
 
 
 async def test_category_change_blocked_between_cutoff_and_proclamation(db: Any) -> None:
-    from portal.elections_web.queries import category_change_blocked
+    from portal.elections_web.api import category_change_check
 
-    assert await category_change_blocked(db) is None
+    assert (await category_change_check(db)).allowed
     oe = await build_open_election(db, phase="padron_provisional")
-    reason = await category_change_blocked(db)
-    assert reason and "Elección abierta" in reason
+    check = await category_change_check(db)
+    assert not check.allowed and "elección del COSOC en curso" in check.reason
     await set_phase(db, oe.id, "proclaimed")
-    assert await category_change_blocked(db) is None
+    assert (await category_change_check(db)).allowed
 
 
 async def test_padron_keeps_a_registered_organization_under_renewal_review(db: Any, make_client: Any) -> None:
