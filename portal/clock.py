@@ -16,12 +16,17 @@ from zoneinfo import ZoneInfo
 TZ_NAME = "America/Santiago"
 TZ = ZoneInfo(TZ_NAME)
 
-_source: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731 (swapped by frozen())
+def _system() -> datetime:
+    return datetime.now(UTC)
+
+
+# The clock's source, in a one-element list so that frozen()/set_source() swap it in place.
+_source: list[Callable[[], datetime]] = [_system]
 
 
 def now() -> datetime:
     """The current instant, aware, in Chile's time zone."""
-    return _source().astimezone(TZ)
+    return _source[0]().astimezone(TZ)
 
 
 def today() -> date:
@@ -44,19 +49,16 @@ def at_chile(day: date, hour: int = 0, minute: int = 0) -> datetime:
 @contextlib.contextmanager
 def frozen(moment: datetime) -> Iterator[None]:
     """Run with the clock stopped at `moment` (aware); for tests and simulations."""
-    global _source
     if moment.tzinfo is None:
         raise ValueError("frozen() needs an aware datetime")
-    before = _source
-    _source = lambda: moment  # noqa: E731
+    before = set_source(lambda: moment)
     try:
         yield
     finally:
-        _source = before
+        set_source(before)
 
 
 def set_source(source: Callable[[], datetime]) -> Callable[[], datetime]:
     """Replace the clock's source (a simulation advancing time); returns the previous one."""
-    global _source
-    before, _source = _source, source
+    before, _source[0] = _source[0], source
     return before

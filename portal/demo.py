@@ -13,7 +13,7 @@ from portal import audit, passwords
 from portal.accounts import queries as accounts
 from portal.db import Database
 
-DEMO_PASSWORD = "participa-demo-2026"
+DEMO_PASSWORD = "participa-demo-2026"  # noqa: S105 (the public demo password, printed at start-up)
 STAFF = [
     ("admin@demo.participa.cl", "Ana Administradora", ["admin"]),
     ("revisor@demo.participa.cl", "Rodrigo Revisor", ["reviewer"]),

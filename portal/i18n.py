@@ -39,8 +39,8 @@ def load_catalogs(directory: Path = CATALOG_DIR) -> dict[str, dict[str, Any]]:
             with po.open("rb") as fh:
                 for message in read_po(fh, locale=BABEL_LOCALES[lang]):
                     if message.id and message.string and not message.fuzzy:
-                        key = message.id[0] if isinstance(message.id, tuple) else message.id
-                        merged[key] = message.string
+                        key = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
+                        merged[str(key)] = message.string
         catalogs[lang] = merged
     return catalogs
 
@@ -96,7 +96,7 @@ def N_(message: str) -> str:
 def negotiate(cookie: str | None, accept_language: str | None) -> str:
     """The switcher's cookie, else Accept-Language, else Spanish."""
     if cookie in LANGUAGES:
-        return cookie  # type: ignore[return-value]
+        return cookie
     for lang, _q in _parse_accept(accept_language or ""):
         base = lang.split("-")[0].lower()
         if base in LANGUAGES:

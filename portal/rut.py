@@ -39,7 +39,7 @@ def is_valid(value: str) -> bool:
 def display(normalized: str) -> str:
     """'12345678-5' → '12.345.678-5'."""
     body, _, digit = normalized.partition("-")
-    groups = []
+    groups: list[str] = []
     while body:
         groups.insert(0, body[-3:])
         body = body[:-3]

@@ -7,7 +7,7 @@ from typing import Any
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 VERIFY_EMAIL = "verify-email"
-RESET_PASSWORD = "reset-password"
+RESET_PASSWORD = "reset-password"  # noqa: S105 (a token purpose name, not a password)
 INVITE = "invite"
 MAX_AGE = {VERIFY_EMAIL: 7 * 24 * 3600, RESET_PASSWORD: 3600, INVITE: 14 * 24 * 3600}
 

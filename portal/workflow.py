@@ -133,7 +133,7 @@ def _action(machine: Machine, target: str) -> str:
 
 async def _lock_state(db: Database, machine: Machine, key: Any) -> str | None:
     value = await db.fetch_val(
-        f"SELECT {machine.column} FROM {machine.table} WHERE {machine.key} = :key FOR UPDATE",
+        f"SELECT {machine.column} FROM {machine.table} WHERE {machine.key} = :key FOR UPDATE",  # noqa: S608 (identifiers are code constants)
         {"key": key})
     return None if value is None else str(value)
 
@@ -143,5 +143,5 @@ async def _write_state(db: Database, machine: Machine, key: Any, target: str, se
     if machine.column in sets or "key" in params or "target" in params:
         raise ValueError("sets/params may not name the state column, :key or :target")
     assignments = ", ".join([f"{machine.column} = :target", *(f"{col} = {expr}" for col, expr in sets.items())])
-    await db.execute(f"UPDATE {machine.table} SET {assignments} WHERE {machine.key} = :key",
+    await db.execute(f"UPDATE {machine.table} SET {assignments} WHERE {machine.key} = :key",  # noqa: S608 (as above)
                      {**params, "key": key, "target": target})

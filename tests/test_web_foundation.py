@@ -77,7 +77,7 @@ async def test_server_error_page_is_friendly() -> None:
     from starlette.applications import Starlette
     from starlette.routing import Route
 
-    from portal.app import server_error
+    from portal.errors import server_error
 
     async def boom(request: Any) -> Any:
         raise RuntimeError("boom")
@@ -101,7 +101,7 @@ async def test_database_outage_is_a_503_not_a_500(where: str) -> None:
     from starlette.responses import PlainTextResponse
     from starlette.routing import Route
 
-    from portal.app import DatabaseOutageMiddleware, server_error
+    from portal.errors import DatabaseOutageMiddleware, server_error
 
     def down() -> None:
         raise asyncpg.exceptions.CannotConnectNowError("the database system is starting up")
