@@ -5,11 +5,9 @@ about 0.17 s to import (portal/pdfdoc.py)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import segno
 
-from portal import i18n
+from portal import clock, i18n
 from portal.certificates.service import KIND_HEADINGS, Certificate
 from portal.pdfdoc import Document
 
@@ -69,12 +67,19 @@ def certificate_pdf(cert: Certificate, verify_url: str, lang: str) -> bytes:
 
 
 def _build(cert: Certificate, verify_url: str) -> bytes:
-    _ = i18n.gettext
     doc = _Doc()
     doc.set_title(doc.clean(f"{cert.title} · {cert.code}"))
-    doc.set_author(doc.clean(_("Servicio Nacional de Migraciones")))
+    doc.set_author(doc.clean(i18n.gettext("Servicio Nacional de Migraciones")))
     doc.add_page()
-    # the gob.cl two-colour bar
+    _letterhead(doc)
+    _statement(doc, cert)
+    _verification(doc, cert, verify_url)
+    return bytes(doc.output())
+
+
+def _letterhead(doc: _Doc) -> None:
+    """The gob.cl two-colour bar, the frame and the issuer."""
+    _ = i18n.gettext
     doc.set_fill_color(*NAVY)
     doc.rect(0, 0, 105, 6, style="F")
     doc.set_fill_color(*RED)
@@ -86,6 +91,11 @@ def _build(cert: Certificate, verify_url: str) -> bytes:
     doc.text_line(_("Gobierno de Chile"), 11, color=NAVY, height=6)
     doc.text_line(_("Servicio Nacional de Migraciones"), 14, bold=True, color=NAVY)
     doc.ln(14)
+
+
+def _statement(doc: _Doc, cert: Certificate) -> None:
+    """What is certified, of whom, and until when."""
+    _ = i18n.gettext
     doc.text_line(_(KIND_HEADINGS.get(cert.kind, KIND_HEADINGS["registry"])), 20, bold=True, height=10)
     doc.ln(8)
     doc.text_line(_("Se certifica que"), 12)
@@ -96,6 +106,11 @@ def _build(cert: Certificate, verify_url: str) -> bytes:
     doc.ln(6)
     doc.text_line(_validity(cert), 11, height=7)
     doc.text_line(_("Emitido el %(d)s.", d=i18n.fmt_date(cert.issued_at)), 11, height=7)
+
+
+def _verification(doc: _Doc, cert: Certificate, verify_url: str) -> None:
+    """The QR code, the code and the address where anyone can check it."""
+    _ = i18n.gettext
     _draw_qr(doc, verify_url, x=75, y=170, size=60)
     doc.set_y(234)
     doc.text_line(_("Código de verificación"), 10, height=6)
@@ -104,5 +119,4 @@ def _build(cert: Certificate, verify_url: str) -> bytes:
     doc.text_line(_("Compruebe este certificado escaneando el código QR o en:"), 9, height=5)
     doc.text_line(verify_url, 9, height=5, color=NAVY)
     doc.set_y(276)
-    doc.text_line(_("Documento generado el %(d)s.", d=i18n.fmt_date(date.today())), 8, height=4, color=(80, 80, 80))
-    return bytes(doc.output())
+    doc.text_line(_("Documento generado el %(d)s.", d=i18n.fmt_date(clock.today())), 8, height=4, color=(80, 80, 80))

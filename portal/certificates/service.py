@@ -1,22 +1,34 @@
-"""Issuing and checking public certificates; every domain calls these (inside its transaction).
+"""Issuing, checking and revoking public certificates; every domain calls these (inside its
+transaction). See docs/certificates.md.
 
 A certificate has a short random code (XXXX-XXXX-XXXX-XXXX, no ambiguous characters) printed on
 the PDF with a QR code pointing to /certificados/{code}, where anyone can confirm it.
+
+The service knows no domain: what a revocation withdraws in a domain (a Sello Migrante
+certification, …) is a hook the domain registers with `on_revocation(subject_type, hook)`; `revoke()`
+calls each hook for the certificate's subject type inside its own transaction.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from portal import audit, i18n
+from portal import audit, clock, i18n
+from portal.certificates import queries
 from portal.db import Database
-from portal.sello import queries as sello
+from portal.txn import atomic
+from portal.workflow import ALLOWED, Check, Machine, moves, refuse, transition
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+# Stored states (migrations/0053_certificate_status.sql); 'expired' is derived from valid_until.
+ISSUED, REVOKED = "issued", "revoked"
+MACHINE = Machine(table="certificates", object_type="certificate", moves=moves(revoked=(ISSUED,)),
+                  key="code", audit_prefix="certificate")
 
 
 def new_code() -> str:
@@ -39,6 +51,7 @@ KIND_HEADINGS = {
     "compromiso": i18n.N_("Certificado de reconocimiento Compromiso Migrante"),
 }
 
+
 @dataclass
 class Certificate:
     code: str
@@ -51,66 +64,78 @@ class Certificate:
     issued_at: datetime
     valid_from: date
     valid_until: date | None
+    status: str
     revoked_at: datetime | None
     revoked_reason: str | None
 
     def state(self, today: date | None = None) -> str:
         """'valid', 'expired' or 'revoked' — derived, so no job has to run."""
-        today = today or date.today()
-        if self.revoked_at is not None:
+        today = today or clock.today()
+        if self.status == REVOKED:
             return "revoked"
         if self.valid_until is not None and self.valid_until < today:
             return "expired"
         return "valid"
 
 
+# ----- what a revocation withdraws in the domains -----
+
+RevocationHook = Callable[[Database, Certificate, Any], Awaitable[None]]
+_HOOKS: dict[str, list[RevocationHook]] = {}
+
+
+def on_revocation(subject_type: str, hook: RevocationHook) -> None:
+    """Call `hook(db, certificate, actor)` inside every revocation of a certificate about `subject_type`
+    ('organization', 'municipality', 'company'); registering the same hook twice has no effect."""
+    hooks = _HOOKS.setdefault(subject_type, [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+# ----- issuing, reading, revoking -----
+
 async def issue(db: Database, *, kind: str, subject_type: str, subject_id: Any, subject_name: str, title: str,
                 valid_from: date, valid_until: date | None, actor: Any, details: dict[str, Any] | None = None) -> str:
     """Create a certificate and audit it; returns its code."""
     code = new_code()
-    await db.execute(
-        """INSERT INTO certificates (code, kind, subject_type, subject_id, subject_name, title, details,
-                                     valid_from, valid_until)
-           VALUES (:code, :kind, :st, :sid, :name, :title, CAST(:details AS jsonb), :vf, :vu)""",
-        {"code": code, "kind": kind, "st": subject_type, "sid": str(subject_id), "name": subject_name,
-         "title": title, "details": json.dumps(details or {}), "vf": valid_from, "vu": valid_until},
-    )
+    await queries.insert(db, code=code, kind=kind, subject_type=subject_type, subject_id=str(subject_id),
+                         subject_name=subject_name, title=title, details=details or {},
+                         valid_from=valid_from, valid_until=valid_until)
     await audit.record(db, actor=actor, action="certificate.issued", object_type="certificate", object_id=code,
                        after={"kind": kind, "subject": f"{subject_type}:{subject_id}", "title": title,
                               "valid_until": valid_until})
     return code
 
 
+def revocable(cert: Certificate) -> Check:
+    """A certificate may be revoked once."""
+    if cert.status == REVOKED:
+        return refuse(already_revoked())
+    return ALLOWED
+
+
+def already_revoked() -> str:
+    return i18n.gettext("Este certificado ya fue revocado.")
+
+
 async def revoke(db: Database, code: str, reason: str, actor: Any) -> None:
-    """Revoke the certificate (call inside a transaction) and withdraw what it certified where the
-    domain keeps it: a Sello Migrante municipality is no longer shown as certified."""
-    kind = await db.fetch_val(
-        """UPDATE certificates SET revoked_at = now(), revoked_reason = :r WHERE code = :c AND revoked_at IS NULL
-           RETURNING kind""", {"c": code, "r": reason},
-    )
-    await audit.record(db, actor=actor, action="certificate.revoked", object_type="certificate", object_id=code,
-                       after={"reason": reason})
-    if kind == "sello":
-        comuna = await sello.withdraw_certification(db, code)
-        if comuna:
-            await audit.record(db, actor=actor, action="sello.certification_withdrawn",
-                               object_type="sello_municipality", object_id=comuna,
-                               after={"certificate": code, "reason": reason})
+    """Revoke the certificate (valid or expired) and let the domain withdraw what it certified, all in
+    one transaction. Raises Conflict when it is already revoked."""
+    async with atomic(db):
+        await transition(db, MACHINE, code, REVOKED, actor=actor, sets={"revoked_at": "now()", "revoked_reason": ":r"},
+                         params={"r": reason}, after={"reason": reason}, refusal=already_revoked())
+        cert = await get(db, code)
+        if cert is None:  # cannot happen: transition() found and locked the row
+            return
+        for hook in _HOOKS.get(cert.subject_type, []):
+            await hook(db, cert, actor)
 
 
 async def get(db: Database, code: str) -> Certificate | None:
-    row = await db.fetch_one("SELECT * FROM certificates WHERE code = :c", {"c": code})
-    if row is None:
-        return None
-    data = dict(row._mapping)
-    if isinstance(data["details"], str):
-        data["details"] = json.loads(data["details"])
-    return Certificate(**data)
+    data = await queries.row(db, code)
+    return None if data is None else Certificate(**data)
 
 
 async def for_subject(db: Database, subject_type: str, subject_id: Any) -> list[Certificate]:
-    rows = await db.fetch_all(
-        "SELECT code FROM certificates WHERE subject_type = :t AND subject_id = :i ORDER BY issued_at DESC",
-        {"t": subject_type, "i": str(subject_id)},
-    )
-    return [c for c in [await get(db, r["code"]) for r in rows] if c is not None]
+    codes = await queries.codes_for_subject(db, subject_type, str(subject_id))
+    return [c for c in [await get(db, code) for code in codes] if c is not None]

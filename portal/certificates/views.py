@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal import i18n
-from portal.certificates import service
+from portal import clock, guards, i18n
+from portal.certificates import queries, service
 from portal.forms import Form
-from portal.security import read_form, require_org, require_staff
+from portal.security import read_form
 from portal.templating import flash, render
+from portal.txn import atomic
 from portal.web import get_db, get_settings, see_other
+from portal.workflow import require
 
 _ = i18n.gettext
 # Who may revoke which kind (admins always may).
@@ -32,6 +33,13 @@ def _page(request: Request, status: int, **context: Any) -> Response:
     base = {"cert": None, "state": None, "code": "", "problem": None, "kinds": service.KIND_HEADINGS, "labels": STATE_LABELS}
     base.update(context)
     return render(request, "certificates/verify.html", base, status=status)
+
+
+def reason_form(data: Any) -> Form:
+    """The revocation form: a reason of at least five characters."""
+    form = Form(data)
+    form.text("reason", max_length=1000, min_length=5)
+    return form
 
 
 async def lookup(request: Request) -> Response:
@@ -75,14 +83,12 @@ async def pdf(request: Request) -> Response:
 
 # ----- registry membership certificate (the representative's area) -----
 
-async def _approved_org(request: Request) -> dict[str, Any]:
-    user = require_org(request)
-    row = await get_db(request).fetch_one(
-        """SELECT id, legal_name, rut, effective_status, vigencia_issued_on, vigencia_expires_on
-           FROM organizations_effective WHERE id = :i""", {"i": user.org_id})
-    if row is None or row["effective_status"] != "approved":
-        raise HTTPException(403, _("Solo una organización con inscripción vigente en el registro puede obtener su certificado."))
-    return dict(row._mapping)
+async def _approved_org(request: Request) -> tuple[guards.Representative, dict[str, Any]]:
+    rep = guards.representative(request)
+    org = await queries.registry_org(get_db(request), rep.org_id)
+    if org is None or org["effective_status"] != "approved":
+        raise guards.forbidden(_("Solo una organización con inscripción vigente en el registro puede obtener su certificado."))
+    return rep, org
 
 
 def _current(certs: list[service.Certificate], org: dict[str, Any]) -> service.Certificate | None:
@@ -93,35 +99,31 @@ def _current(certs: list[service.Certificate], org: dict[str, Any]) -> service.C
 
 
 async def org_certificate(request: Request) -> Response:
-    org = await _approved_org(request)
+    rep, org = await _approved_org(request)
     db = get_db(request)
     certs = await service.for_subject(db, "organization", org["id"])
     current = _current(certs, org)
     if request.method == "GET":
         return render(request, "certificates/org.html", {"org": org, "current": current, "certs": certs,
                                                           "labels": STATE_LABELS})
-    if current is None:
-        user = require_org(request)
-        async with db.transaction():
-            code = await service.issue(
-                db, kind="registry", subject_type="organization", subject_id=org["id"], subject_name=org["legal_name"],
-                title=REGISTRY_TITLE, valid_from=org["vigencia_issued_on"] or date.today(),
-                valid_until=org["vigencia_expires_on"], actor=user, details={"rut": org["rut"]})
-    else:
-        code = current.code
+    if current is not None:
+        return see_other(f"/certificados/{current.code}.pdf")
+    async with atomic(db):
+        code = await service.issue(
+            db, kind="registry", subject_type="organization", subject_id=org["id"], subject_name=org["legal_name"],
+            title=REGISTRY_TITLE, valid_from=org["vigencia_issued_on"] or clock.today(),
+            valid_until=org["vigencia_expires_on"], actor=rep.user, details={"rut": org["rut"]})
     return see_other(f"/certificados/{code}.pdf")
 
 
 # ----- revocation (staff of the certificate's domain) -----
 
 async def _revocable(request: Request) -> tuple[Any, service.Certificate]:
-    user = require_staff(request)
+    user = guards.staff(request)
     code = service.normalize_code(str(request.path_params.get("code", ""))[:100])
-    cert = await service.get(get_db(request), code) if code else None
-    if cert is None:
-        raise HTTPException(404)
+    cert = guards.found(await service.get(get_db(request), code) if code else None)
     if not user.has_role(REVOKERS.get(cert.kind, "admin")):
-        raise HTTPException(403, _("Solo la evaluación de este programa o la administración pueden revocar este certificado."))
+        raise guards.forbidden(_("Solo la evaluación de este programa o la administración pueden revocar este certificado."))
     return user, cert
 
 
@@ -130,16 +132,11 @@ async def revoke(request: Request) -> Response:
     context = {"cert": cert, "state": cert.state(), "values": {}, "errors": {}, "labels": STATE_LABELS}
     if request.method == "GET":
         return render(request, "certificates/revoke.html", context)
-    if cert.revoked_at is not None:
-        return render(request, "certificates/revoke.html", context, status=409)
-    form = Form(await read_form(request))
-    reason = form.text("reason", max_length=1000, min_length=5)
+    require(service.revocable(cert), page=request.url.path)
+    form = reason_form(await read_form(request))
     if form.errors:
         context.update(values=form.values, errors=form.errors.fields)
         return render(request, "certificates/revoke.html", context, status=422)
-    db = get_db(request)
-    async with db.transaction():
-        await service.revoke(db, cert.code, reason, user)  # writes the audit event
+    await service.revoke(get_db(request), cert.code, form.cleaned["reason"], user)  # one transaction, audited
     flash(request, _("Certificado %(code)s revocado.", code=cert.code))
     return see_other(f"/certificados/{cert.code}")
-
