@@ -7,12 +7,13 @@ import json
 from datetime import date, datetime, time, timedelta, UTC
 from typing import Any
 
-from portal import audit, passwords, rut
+from portal import audit, clock, passwords, rut
 from portal.accounts import queries as accounts
 from portal.db import Database
-from portal.registry import documents, model
+from portal.registry import model, queries
 from portal.registry.demo_data import OBSERVATIONS, ORGS, REJECTIONS, REP_NAMES
 from portal.registry.samples import tiny_pdf
+from portal.txn import atomic
 
 MARKER = "rep@demo.participa.cl"  # the first approved organization's representative
 REVIEWER = "revisor@demo.participa.cl"
@@ -35,9 +36,9 @@ async def load(db: Database) -> list[str]:
         return [f"  registry: demo organizations already loaded (e.g. {MARKER})"]
     reviewer = await db.fetch_val("SELECT id FROM users WHERE lower(email) = :e", {"e": REVIEWER})
     password_hash = passwords.hash_password(DEMO_PASSWORD)
-    today = date.today()
+    today = clock.today()
     credentials: dict[str, str] = {}
-    async with db.transaction():
+    async with atomic(db):
         for i, spec in enumerate(ORGS):
             email, state = await _one(db, i, spec, password_hash, reviewer, today)
             credentials.setdefault(state, email)
@@ -86,11 +87,12 @@ def _record(i: int, comuna: str, category: str, legal_form: str, name: str, shor
     }
 
 
-async def _docs(db: Database, org_id: int, category: str, user_id: int, issued: date, kinds: tuple[str, ...] | None = None) -> None:
+async def _docs(db: Database, org_id: int, category: str, user_id: int, issued: date,
+                kinds: tuple[str, ...] | None = None) -> None:
     for kind in kinds or model.required_documents(category):
-        await documents.store(db, org_id=org_id, kind=kind, user_id=user_id, filename=f"{kind}.pdf",
-                              content=tiny_pdf(str(model.DOC_LABELS[kind]), ("Documento de demostración",)),
-                              issued_on=issued if kind == "vigencia" else None)
+        await queries.store_document(db, org_id=org_id, kind=kind, user_id=user_id, filename=f"{kind}.pdf",
+                                     content=tiny_pdf(str(model.DOC_LABELS[kind]), ("Documento de demostración",)),
+                                     issued_on=issued if kind == "vigencia" else None)
 
 
 async def _event(db: Database, org_id: int, kind: str, at: datetime, actor: int | None, public: bool = False,
@@ -118,30 +120,38 @@ async def _history(db: Database, org_id: int, i: int, state: str, category: str,
     if state in ("in_review", "observed", "rejected") or old:
         await _event(db, org_id, "taken", _at(submitted + timedelta(days=1)), reviewer)
         sets["status"] = "in_review"
+    sets.update(await _decision(db, org_id, i, state, category, user_id, reviewer, today, submitted, issued))
+    await db.execute(
+        "UPDATE organizations SET " + ", ".join(f"{k} = :{k}" for k in sets) + " WHERE id = :id",  # noqa: S608 (only constant column names are interpolated; values are parameters)
+        {**sets, "id": org_id})
+
+
+async def _decision(db: Database, org_id: int, i: int, state: str, category: str, user_id: int,
+                    reviewer: int | None, today: date, submitted: date, issued: date) -> dict[str, Any]:
+    """The reviewer's decision that leads to `state` (columns to set; none while still in review)."""
+    old = state in ("approved", "expired", "withdrawn", "renewal", "category_change")
     if state == "observed":
         message = OBSERVATIONS[i % len(OBSERVATIONS)]
         await _event(db, org_id, "observed", _at(submitted + timedelta(days=1), 15), reviewer, message=message)
         await audit.record(db, actor=reviewer, action="registry.observed", object_type="organization",
                            object_id=org_id, after={"status": "observed", "message": message})
-        sets["status"] = "observed"
-    elif state == "rejected":
+        return {"status": "observed"}
+    if state == "rejected":
         reason = REJECTIONS[i % len(REJECTIONS)]
         await _event(db, org_id, "rejected", _at(submitted + timedelta(days=2)), reviewer, message=reason)
         await audit.record(db, actor=reviewer, action="registry.rejected", object_type="organization",
                            object_id=org_id, after={"status": "rejected", "reason": reason})
-        sets["status"] = "rejected"
-    elif old:
+        return {"status": "rejected"}
+    if old:
         approved = submitted + timedelta(days=4)
         await _event(db, org_id, "approved", _at(approved), reviewer, public=True,
                      details={"vigencia_expires_on": model.vigencia_expiry(issued).isoformat()})
         await audit.record(db, actor=reviewer, action="registry.approved", object_type="organization",
                            object_id=org_id, after={"status": "approved"})
-        sets.update(status="approved", approved_at=_at(approved), vigencia_issued_on=issued,
-                    vigencia_expires_on=model.vigencia_expiry(issued))
-        sets.update(await _after_approval(db, org_id, state, category, user_id, today))
-    await db.execute(
-        "UPDATE organizations SET " + ", ".join(f"{k} = :{k}" for k in sets) + " WHERE id = :id",
-        {**sets, "id": org_id})
+        return {"status": "approved", "approved_at": _at(approved), "vigencia_issued_on": issued,
+                "vigencia_expires_on": model.vigencia_expiry(issued),
+                **await _after_approval(db, org_id, state, category, user_id, today)}
+    return {}
 
 
 async def _after_approval(db: Database, org_id: int, state: str, category: str, user_id: int,

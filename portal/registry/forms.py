@@ -1,16 +1,17 @@
-"""Parsing the organization record form and the small forms of the registry."""
+"""The registry's forms, one function each: parse, validate, keep the user's values (docs/registry.md, Record)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from portal import i18n
+from portal import clock, i18n, uploads
 from portal.forms import Form
-from portal.registry import model
+from portal.registry import model, rules
+from portal.registry.queries import Document
 from portal.registry.territory import Territory
 
 _PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
@@ -19,11 +20,11 @@ ORG_FIELDS = ("rut", "legal_name", "short_name", "legal_form", "category", "regi
               "members", "migrant_share", "legal_rep_name", "legal_rep_run")
 
 
-def parse_org(data: Mapping[str, Any], territory: Territory, *, locked_category: str | None = None,
-              today: date | None = None) -> Form:
-    """The record form (domain.md §3). With `locked_category` (a registered organization), the RUT
-    and the category are not part of the form: a category change has its own review."""
-    today = today or date.today()
+def record_form(data: Mapping[str, Any], territory: Territory, *, locked_category: str | None = None,
+                today: date | None = None) -> Form:
+    """The record form (docs/registry.md, Record). With `locked_category` (a registered organization),
+    the RUT and the category are not part of the form: a category change has its own review."""
+    today = today or clock.today()
     form = Form(data)
     if locked_category is None:
         form.rut("rut")
@@ -86,17 +87,85 @@ def _website(form: Form) -> None:
 
 def record_values(org: Any) -> dict[str, Any]:
     """An organization's stored record as form values (to resume a draft or edit)."""
-    values = {name: getattr(org, name, "") for name in ORG_FIELDS}
+    values: dict[str, Any] = {name: getattr(org, name, "") for name in ORG_FIELDS}
     values["areas"] = list(org.areas or [])
-    for name in ("founded_on",):
-        values[name] = values[name].isoformat() if values[name] else ""
+    values["founded_on"] = org.founded_on.isoformat() if org.founded_on else ""
     for name in ("members", "migrant_share"):
         values[name] = "" if values[name] is None else str(values[name])
     return values
 
 
-def parse_observation(data: Mapping[str, Any], name: str = "message") -> Form:
+def observation_form(data: Mapping[str, Any], name: str = "message") -> Form:
     """A staff message (observation or reason), required."""
     form = Form(data)
     form.text(name, max_length=4000, min_length=5)
+    return form
+
+
+async def _pdf(form: Form) -> int:
+    """The uploaded PDF into cleaned['content'] and ['filename'], or an error beside 'file';
+    returns the HTTP status for a refusal (413 when too large, else 422)."""
+    upload: Any = form.data.get("file")
+    form.cleaned["content"] = None
+    if not uploads.is_upload(upload):
+        form.errors.add("file", i18n.gettext("Elija un archivo PDF."))
+        return 422
+    content = await upload.read(uploads.MAX_BYTES + 1)
+    problem = uploads.pdf_problem(content)
+    if problem:
+        form.errors.add("file", problem)
+        return 413 if len(content) > uploads.MAX_BYTES else 422
+    form.cleaned.update(content=content, filename=upload.filename)
+    return 422
+
+
+def _issued_on(form: Form, today: date) -> date | None:
+    return form.date("issued_on", not_after=today, not_before=today - timedelta(days=model.VIGENCIA_MAX_AGE_DAYS))
+
+
+async def document_form(data: Mapping[str, Any], kinds: Iterable[str], today: date) -> tuple[Form, int]:
+    """A document upload: its kind, the vigencia's issue date, the PDF; (form, status on error)."""
+    form = Form(data)
+    kind = form.choice("kind", kinds)
+    form.cleaned["issued_on"] = _issued_on(form, today) if kind == "vigencia" else None
+    status = await _pdf(form)
+    return form, status
+
+
+async def renewal_form(data: Mapping[str, Any], today: date) -> tuple[Form, int]:
+    """A renewal: a new certificado de vigencia and its issue date; (form, status on error)."""
+    form = Form(data)
+    _issued_on(form, today)
+    status = await _pdf(form)
+    return form, status
+
+
+def category_form(data: Mapping[str, Any], current: str, docs: dict[str, Document]) -> Form:
+    """A category change: the new category (A with its migrant share), its own documents uploaded."""
+    form = Form(data)
+    category = form.choice("category", [c for c in model.CATEGORIES if c != current])
+    form.cleaned["migrant_share"] = migrant_share(form, "migrant_share") if category == "A" else None
+    missing = rules.missing_for_category_change(category, docs) if category and not form.errors else []
+    if missing:
+        form.errors.add("category", i18n.gettext(
+            "Antes cargue en «Documentos»: %(docs)s.",
+            docs=", ".join(i18n.gettext(model.DOC_LABELS[k]) for k in missing)))
+    return form
+
+
+def withdrawal_form(data: Mapping[str, Any]) -> Form:
+    """Withdrawal: an optional reason and an explicit confirmation."""
+    form = Form(data)
+    form.text("reason", required=False, max_length=2000)
+    if not form.boolean("confirm"):
+        form.errors.add("confirm", i18n.gettext("Marque la casilla para confirmar el retiro."))
+    return form
+
+
+def invite_form(data: Mapping[str, Any], representatives: Iterable[str]) -> Form:
+    """An invitation to represent the organization: an email not already among its representatives."""
+    form = Form(data)
+    email = form.email("email")
+    if email and "email" not in form.errors and email in [e.lower() for e in representatives]:
+        form.errors.add("email", i18n.gettext("Esa persona ya representa a su organización."))
     return form

@@ -1,4 +1,5 @@
-"""The registry's vocabulary: statuses, categories, forms, areas, document kinds (domain.md §3).
+"""The registry's vocabulary: statuses, categories, forms, areas, document kinds (docs/registry.md,
+Categories, Record and Documents).
 
 The same values are enforced by the CHECK constraints of migrations 0010/0011; labels are
 marked with N_() and translated where they are shown.
@@ -105,7 +106,7 @@ EVENT_LABELS = {
 def required_documents(category: str) -> tuple[str, ...]:
     """The documents a submission must carry for `category`."""
     extra = {"A": ("mayoria_migrante",), "C": ("reconocimiento_estado",)}.get(category, ())
-    return ("vigencia", "estatutos", "directorio") + extra
+    return ("vigencia", "estatutos", "directorio", *extra)
 
 
 def vigencia_expiry(issued_on: date) -> date:

@@ -9,8 +9,10 @@ from datetime import date, datetime, UTC
 from typing import Any
 from collections.abc import AsyncIterator
 
+from portal import clock
 from portal.db import Database
 from portal.i18n import N_
+from portal.registry import queries
 
 BATCH = 1000
 LICENSE = "CC BY 4.0"
@@ -18,12 +20,19 @@ LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.es"
 
 # (name, type, Spanish description, English description) — the field dictionary on /datos.
 FIELDS: list[tuple[str, str, str, str]] = [
-    ("id", "integer", N_("Identificador estable de la organización en el registro."), "Stable identifier of the organization in the registry."),
-    ("rut", "string", N_("RUT de la persona jurídica, sin puntos y con guion (ej. 65123456-7)."), "Tax id (RUT) of the legal person, no dots, with hyphen."),
+    ("id", "integer", N_("Identificador estable de la organización en el registro."),
+     "Stable identifier of the organization in the registry."),
+    ("rut", "string", N_("RUT de la persona jurídica, sin puntos y con guion (ej. 65123456-7)."),
+     "Tax id (RUT) of the legal person, no dots, with hyphen."),
     ("legal_name", "string", N_("Nombre legal."), "Legal name."),
     ("short_name", "string", N_("Nombre corto o sigla (puede estar vacío)."), "Short name or acronym (may be empty)."),
-    ("legal_form", "string", N_("Forma jurídica: asociacion, fundacion, corporacion, organizacion_funcional, universidad, centro_estudios, otra."), "Legal form (code)."),
-    ("category", "string", N_("Categoría: A (mayoritariamente migrante), B (trabaja con comunidades migrantes), C (universidad o centro de estudios)."), "Category: A (mostly migrants), B (works with migrant communities), C (university or research centre)."),
+    ("legal_form", "string",
+     N_("Forma jurídica: asociacion, fundacion, corporacion, organizacion_funcional, universidad, centro_estudios, otra."),
+     "Legal form (code)."),
+    ("category", "string",
+     N_("Categoría: A (mayoritariamente migrante), B (trabaja con comunidades migrantes), C (universidad o centro de "
+        "estudios)."),
+     "Category: A (mostly migrants), B (works with migrant communities), C (university or research centre)."),
     ("region_code", "string", N_("Código CUT de la región (2 dígitos)."), "CUT code of the region (2 digits)."),
     ("region_name", "string", N_("Nombre de la región."), "Region name."),
     ("comuna_code", "string", N_("Código CUT de la comuna (5 dígitos)."), "CUT code of the comuna (5 digits)."),
@@ -33,13 +42,17 @@ FIELDS: list[tuple[str, str, str, str]] = [
     ("phone", "string", N_("Teléfono público."), "Public phone."),
     ("website", "string", N_("Sitio web."), "Website."),
     ("description", "string", N_("Descripción del trabajo de la organización."), "Description of the organization's work."),
-    ("areas", "list of strings", N_("Áreas de trabajo (códigos; en CSV separados por «;»)."), "Areas of work (codes; ';'-separated in CSV)."),
+    ("areas", "list of strings", N_("Áreas de trabajo (códigos; en CSV separados por «;»)."),
+     "Areas of work (codes; ';'-separated in CSV)."),
     ("founded_on", "date (ISO 8601)", N_("Fecha de constitución."), "Founding date."),
     ("members", "integer", N_("Número de integrantes."), "Number of members."),
-    ("migrant_share", "integer", N_("Porcentaje de integrantes migrantes (solo categoría A)."), "Percentage of migrant members (category A only)."),
-    ("status", "string", N_("Estado público: approved (inscrita), expired (vigencia vencida) o withdrawn (retirada)."), "Public status: approved, expired or withdrawn."),
+    ("migrant_share", "integer", N_("Porcentaje de integrantes migrantes (solo categoría A)."),
+     "Percentage of migrant members (category A only)."),
+    ("status", "string", N_("Estado público: approved (inscrita), expired (vigencia vencida) o withdrawn (retirada)."),
+     "Public status: approved, expired or withdrawn."),
     ("approved_at", "date (ISO 8601)", N_("Fecha de la primera inscripción."), "Date of first registration."),
-    ("vigencia_expires_on", "date (ISO 8601)", N_("Fin de la vigencia del certificado de persona jurídica."), "End of validity of the legal-person certificate."),
+    ("vigencia_expires_on", "date (ISO 8601)", N_("Fin de la vigencia del certificado de persona jurídica."),
+     "End of validity of the legal-person certificate."),
     ("withdrawn_at", "date (ISO 8601)", N_("Fecha de retiro (si corresponde)."), "Withdrawal date (if any)."),
 ]
 FIELD_NAMES = [f[0] for f in FIELDS]
@@ -49,20 +62,10 @@ async def batches(db: Database) -> AsyncIterator[list[dict[str, Any]]]:
     """The public registry by id, BATCH rows per query (keyset pagination)."""
     last = 0
     while True:
-        rows = await db.fetch_all(
-            """SELECT o.id, o.rut, o.legal_name, o.short_name, o.legal_form, o.category, o.region_code,
-                      r.name AS region_name, o.comuna_code, c.name AS comuna_name, o.address, o.public_email,
-                      o.phone, o.website, o.description, o.areas, o.founded_on, o.members, o.migrant_share,
-                      CASE WHEN o.status = 'withdrawn' THEN 'withdrawn'
-                           WHEN o.vigencia_expires_on < current_date THEN 'expired' ELSE 'approved' END AS status,
-                      o.approved_at, o.vigencia_expires_on, o.withdrawn_at
-               FROM organizations o JOIN regions r ON r.code = o.region_code
-               JOIN comunas c ON c.code = o.comuna_code
-               WHERE o.listed AND o.id > :last ORDER BY o.id LIMIT :n""",
-            {"last": last, "n": BATCH})
+        rows = await queries.open_data_batch(db, last, BATCH)
         if not rows:
             return
-        batch = [_clean(dict(r._mapping)) for r in rows]
+        batch = [_clean(row) for row in rows]
         last = batch[-1]["id"]
         yield batch
 
@@ -97,7 +100,7 @@ async def json_stream(db: Database, base_url: str) -> AsyncIterator[str]:
     head = {
         "dataset": "Registro de Organizaciones Sociales — Servicio Nacional de Migraciones",
         "license": LICENSE, "license_url": LICENSE_URL, "documentation": base_url + "/datos",
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generated_at": clock.now().astimezone(UTC).isoformat(timespec="seconds"),
     }
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "organizations": ['
     first = True

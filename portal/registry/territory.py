@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from portal.db import Database
+from portal.registry import queries
 
 
 @dataclass(frozen=True)
@@ -44,28 +46,25 @@ class Territory:
         return comuna is not None and comuna.region_code == region_code
 
 
-_cache: Territory | None = None
+_cache: dict[str, Territory] = {}
 
 
 async def load(db: Database) -> Territory:
     """The territory, cached: it only changes with a migration (and a restart)."""
-    global _cache
-    if _cache is None:
+    if "territory" not in _cache:
         territory = Territory()
-        for row in await db.fetch_all("SELECT code, name, short_name, sort_order FROM regions ORDER BY sort_order"):
-            territory.regions.append(Region(**dict(row._mapping)))
+        for row in await queries.regions(db):
+            territory.regions.append(Region(**row))
             territory.by_region[row["code"]] = []
-        for row in await db.fetch_all("SELECT code, name, region_code FROM comunas ORDER BY name COLLATE \"C\""):
-            comuna = Comuna(**dict(row._mapping))
+        for row in await queries.comunas(db):
+            comuna = Comuna(**row)
             territory.comunas[comuna.code] = comuna
             territory.by_region[comuna.region_code].append(comuna)
         for comunas in territory.by_region.values():
             comunas.sort(key=lambda c: _fold(c.name))
-        _cache = territory
-    return _cache
+        _cache["territory"] = territory
+    return _cache["territory"]
 
 
 def _fold(text: str) -> str:
-    import unicodedata
-
     return "".join(ch for ch in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(ch))

@@ -9,12 +9,13 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from portal.i18n import current as current_language, gettext
-from portal.registry import model, opendata, queries, search, territory as terr
+from portal import guards
+from portal.registry import model, opendata, queries, search, search_queries, territory as terr
 from portal.templating import render
-from portal.web import get_db, get_settings, int_param, not_found
+from portal.web import get_db, get_settings, int_param
 
 
-def labels() -> dict[str, object]:
+def labels() -> dict[str, dict[str, str]]:
     """Label tables for templates, already in the request's language."""
     return _translated_labels(current_language())
 
@@ -41,10 +42,11 @@ def options() -> dict[str, list[tuple[str, str]]]:
 
 
 async def registry_list(request: Request) -> Response:
+    """/organizaciones: the public registry, searchable and filtered (htmx swaps the results)."""
     db = get_db(request)
     territory = await terr.load(db)
     filters = search.parse_filters(request.query_params, territory)
-    page = await search.public_page(db, filters)
+    page = await search_queries.public_page(db, filters)
     groups = [(name, list(rows)) for name, rows in groupby(page.rows, key=lambda r: r.region_name)]
     context = {"filters": filters, "page": page, "groups": groups, "territory": territory,
                "comuna_options": territory.comuna_options(filters.region), **labels()}
@@ -52,10 +54,9 @@ async def registry_list(request: Request) -> Response:
 
 
 async def org_page(request: Request) -> Response:
+    """An organization's public page with its public history."""
     db = get_db(request)
-    org = await queries.get_public_org(db, int_param(request, "id"))
-    if org is None:
-        raise not_found()
+    org = guards.found(await queries.get_public_org(db, int_param(request, "id")))
     history = await queries.events(db, org.id, public_only=True)
     return render(request, "registry/public_org.html", {"org": org, "history": history, **labels()})
 
@@ -71,8 +72,8 @@ async def comunas(request: Request) -> Response:
 
 
 async def open_data(request: Request) -> Response:
-    db = get_db(request)
-    count = await db.fetch_val("SELECT count(*) FROM organizations WHERE listed")
+    """/datos: the open data's description, field dictionary and license."""
+    count = await queries.listed_count(get_db(request))
     return render(request, "registry/opendata.html",
                   {"fields": opendata.FIELDS, "count": count, "license": opendata.LICENSE,
                    "license_url": opendata.LICENSE_URL})

@@ -2,7 +2,7 @@
 
 from policies import Rule, only, public, signed_in
 
-from portal.registry import documents
+from portal.registry import queries
 from portal.registry.samples import tiny_pdf
 
 REPS = ("rep", "rep_other")
@@ -51,6 +51,6 @@ POLICY = {
 
 async def extend_world(db, world):  # type: ignore[no-untyped-def]
     """A current document of the rep's organization."""
-    world.ids["registry_doc"] = await documents.store(
+    world.ids["registry_doc"] = await queries.store_document(
         db, org_id=world.ids["org"], kind="estatutos", content=tiny_pdf("Estatutos"), filename="estatutos.pdf",
         user_id=world.ids["user:rep"])

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from factories import TEST_PASSWORD, create_rep, create_user
 from portal import mail, tokens
-from portal.registry import queries
+from portal.elections_web import api as elections
 from registry_helpers import link_in, upload
 
 
@@ -88,16 +88,17 @@ async def test_category_change_is_re_reviewed(db, make_client) -> None:
 async def test_category_change_blocked_during_an_election(db, client) -> None:
     _, _, email = await create_rep(db, status="approved", category="B")
     await client.login(email)
-    assert await queries.category_change_blocked(db) is None
+    assert (await elections.category_change_check(db)).allowed
     await db.execute("""INSERT INTO elections (name, term_start, term_end, phase)
                         VALUES ('Elección COSOC 2026', '2027-01-01', '2029-01-01', 'voting_open')""")
-    assert await queries.category_change_blocked(db)
+    check = await elections.category_change_check(db)
+    assert not check.allowed and check.reason
     page = await client.get("/mi-organizacion/categoria")
-    assert page.status_code == 200 and "Elección COSOC 2026" in page.text
+    assert page.status_code == 200 and check.reason in page.text
     refused = await client.post("/mi-organizacion/categoria", {"category": "C"})
     assert refused.status_code == 409 and await db.fetch_val("SELECT status FROM organizations") == "approved"
     await db.execute("UPDATE elections SET phase = 'proclaimed'")
-    assert await queries.category_change_blocked(db) is None
+    assert (await elections.category_change_check(db)).allowed
 
 
 async def test_withdrawal_by_the_legal_representative(db, make_client) -> None:

@@ -35,7 +35,7 @@ def _territory() -> Territory:
 
 
 def test_record_form_cleans_values() -> None:
-    form = forms.parse_org(FormData(org_form(rut="60.803.000-k", website="fmu.cl")), _territory())
+    form = forms.record_form(FormData(org_form(rut="60.803.000-k", website="fmu.cl")), _territory())
     assert not form.errors, form.errors.fields
     assert form.cleaned["rut"] == "60803000-K" and form.cleaned["website"] == "https://fmu.cl"
     assert form.cleaned["areas"] == ["regularizacion", "salud"] and form.cleaned["members"] == 40
@@ -43,12 +43,12 @@ def test_record_form_cleans_values() -> None:
 
 
 def test_record_form_checks_comuna_against_region() -> None:
-    form = forms.parse_org(FormData(org_form(region_code="13", comuna_code="05101")), _territory())
+    form = forms.record_form(FormData(org_form(region_code="13", comuna_code="05101")), _territory())
     assert list(form.errors.fields) == ["comuna_code"]
 
 
 def test_locked_record_form_ignores_rut_and_category() -> None:
-    form = forms.parse_org(FormData(org_form(rut="nonsense", category="Z", migrant_share="90")), _territory(),
+    form = forms.record_form(FormData(org_form(rut="nonsense", category="Z", migrant_share="90")), _territory(),
                            locked_category="A")
     assert not form.errors and "rut" not in form.cleaned and form.cleaned["migrant_share"] == 90
 
@@ -81,5 +81,5 @@ def test_vigencia_rules() -> None:
 
 def test_website_limit_counts_the_added_scheme() -> None:
     site = "a" * 290 + ".cl"  # 293 typed, 301 stored with https://
-    form = forms.parse_org(FormData(org_form(website=site)), _territory())
+    form = forms.record_form(FormData(org_form(website=site)), _territory())
     assert list(form.errors.fields) == ["website"]
