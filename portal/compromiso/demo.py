@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from portal import passwords, rut
+from portal import clock, passwords, rut
 from portal.accounts import queries as accounts
 from portal.certificates import service as certificates
 from portal.compromiso import rules, seed
@@ -101,7 +101,7 @@ def _plan(rng: random.Random, company_years: dict[int, int], last_year: int) -> 
         if year in CONTACT_HISTORY:
             states.remove(CONTACT_HISTORY[year])
             plan[(0, year)] = CONTACT_HISTORY[year]
-        for i, state in zip(members, states):
+        for i, state in zip(members, states, strict=False):
             plan[(i, year)] = state
     return plan
 
@@ -110,7 +110,7 @@ async def load(db: Database) -> list[str]:
     """Load the demo companies once; return the console lines."""
     if await db.fetch_val("SELECT 1 FROM compromiso_companies WHERE rut = :r", {"r": demo_rut(0)}):
         return [f"  compromiso  already loaded; contacts {CONTACT_EMAIL}, {CONTACT2_EMAIL}"]
-    rng = random.Random(2022)
+    rng = random.Random(2022)  # noqa: S311 (reproducible demo data, not security)
     last_year = max(rules.open_year(), FIRST_YEAR)
     comunas = await db.fetch_all("SELECT code, region_code FROM comunas ORDER BY code")
     rm = [c for c in comunas if c["region_code"] == "13"]
@@ -135,7 +135,7 @@ async def load(db: Database) -> list[str]:
                 db, rut=demo_rut(i), name=name, kind=kind, sector=sector, region=place["region_code"],
                 comuna=place["code"], size=rng.choice(list(rules.SIZES)),
                 contact_user_id={0: contact, 1: contact2}.get(i),
-                adhered_on=min(date(year, rng.randint(1, 10), rng.randint(1, 28)), date.today()), pdf=pdf,
+                adhered_on=min(date(year, rng.randint(1, 10), rng.randint(1, 28)), clock.today()), pdf=pdf,
                 staff=tuple(rng.randint(0, 400) if k % 3 != 2 else rng.randint(0, 3) for k in range(6)))
             for cycle_year in range(year, last_year + 1):
                 state = plan.get((i, cycle_year), "adhered")

@@ -1,4 +1,5 @@
-"""SQL for the public pages: figures per year, featured institutions, track records, open data.
+"""SQL for the public pages: figures per year, featured institutions, track records, open data
+(docs/compromiso.md, Public).
 
 Only adhered organizations appear, and never their contacts or staff figures.
 """
@@ -10,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from portal.db import Database, to_dataclasses
+from portal.where import Where
 
 PAGE_SIZE = 50
 
@@ -57,10 +59,11 @@ class TrackYear:
     certificate_code: str | None
 
 
-# A recognition counts publicly while its certificate stands: one that staff revoked (certificates.revoked_at)
-# no longer lists the organization among the year's recognized. `k` is the compromiso_cycles row.
+# A recognition counts publicly while its certificate stands: one that staff revoked (certificates.status)
+# no longer lists the organization among the year's recognized (docs/compromiso.md, Public); this read is
+# all a revocation does to Compromiso, so it registers no revocation hook. `k` is the compromiso_cycles row.
 _RECOGNIZED = """(k.status = 'recognized' AND NOT EXISTS (
-    SELECT 1 FROM certificates ct WHERE ct.code = k.certificate_code AND ct.revoked_at IS NOT NULL))"""
+    SELECT 1 FROM certificates ct WHERE ct.code = k.certificate_code AND ct.status = 'revoked'))"""
 
 
 async def figures(db: Database) -> list[YearFigures]:
@@ -77,14 +80,14 @@ async def figures(db: Database) -> list[YearFigures]:
              (SELECT count(*) FROM compromiso_cycles k WHERE k.year = y.year
                 AND k.status IN ('applied', 'in_evaluation', 'recognized', 'not_recognized')) AS applied,
              (SELECT count(*) FROM compromiso_cycles k WHERE k.year = y.year AND {_RECOGNIZED}) AS recognized
-           FROM years y WHERE y.year IS NOT NULL ORDER BY y.year"""
+           FROM years y WHERE y.year IS NOT NULL ORDER BY y.year"""  # noqa: S608 (only constant fragments are interpolated; values are parameters)
     )
     return to_dataclasses(YearFigures, rows)
 
 
 async def recognition_years(db: Database) -> list[int]:
     rows = await db.fetch_all(
-        f"SELECT DISTINCT k.year FROM compromiso_cycles k WHERE {_RECOGNIZED} ORDER BY k.year DESC"
+        f"SELECT DISTINCT k.year FROM compromiso_cycles k WHERE {_RECOGNIZED} ORDER BY k.year DESC"  # noqa: S608 (only constant fragments are interpolated; values are parameters)
     )
     return [r["year"] for r in rows]
 
@@ -96,7 +99,7 @@ async def featured(db: Database, year: int) -> list[Featured]:
                   k.certificate_code
            FROM compromiso_cycles k JOIN compromiso_companies c ON c.id = k.company_id
            JOIN regions r ON r.code = c.region_code JOIN comunas co ON co.code = c.comuna_code
-           WHERE k.year = :y AND {_RECOGNIZED} ORDER BY r.sort_order, c.name""",
+           WHERE k.year = :y AND {_RECOGNIZED} ORDER BY r.sort_order, c.name""",  # noqa: S608 (only constant fragments are interpolated; values are parameters)
         {"y": year},
     )
     return to_dataclasses(Featured, rows)
@@ -105,11 +108,11 @@ async def featured(db: Database, year: int) -> list[Featured]:
 _ORG = """SELECT c.id, c.rut, c.name, c.kind, c.size, c.sector, r.name AS region_name, co.name AS comuna_name,
                  c.adhered_on
           FROM compromiso_companies c JOIN regions r ON r.code = c.region_code
-          JOIN comunas co ON co.code = c.comuna_code WHERE c.adhered_on IS NOT NULL"""
+          JOIN comunas co ON co.code = c.comuna_code"""
 
 
 async def public_org(db: Database, company_id: int) -> PublicOrg | None:
-    rows = await db.fetch_all(_ORG + " AND c.id = :id", {"id": company_id})
+    rows = await db.fetch_all(_ORG + " WHERE c.adhered_on IS NOT NULL AND c.id = :id", {"id": company_id})
     found = to_dataclasses(PublicOrg, rows)
     return found[0] if found else None
 
@@ -120,26 +123,21 @@ async def track_record(db: Database, company_id: int) -> list[TrackYear]:
                   status IN ('report_submitted', 'applied', 'in_evaluation', 'recognized', 'not_recognized') AS reported,
                   status IN ('applied', 'in_evaluation', 'recognized', 'not_recognized') AS applied,
                   {_RECOGNIZED} AS recognized, certificate_code
-           FROM compromiso_cycles k WHERE company_id = :c ORDER BY year DESC""",
+           FROM compromiso_cycles k WHERE company_id = :c ORDER BY year DESC""",  # noqa: S608 (only constant fragments are interpolated; values are parameters)
         {"c": company_id},
     )
     return to_dataclasses(TrackYear, rows)
 
 
 async def directory(db: Database, *, region: str | None, kind: str | None, page: int) -> tuple[list[PublicOrg], int]:
-    clauses, params = [], {}
-    if region:
-        clauses.append("c.region_code = :region")
-        params["region"] = region
-    if kind:
-        clauses.append("c.kind = :kind")
-        params["kind"] = kind
-    extra = "".join(" AND " + c for c in clauses)
-    total = await db.fetch_val(
-        "SELECT count(*) FROM compromiso_companies c WHERE c.adhered_on IS NOT NULL" + extra, params
-    )
-    rows = await db.fetch_all(_ORG + extra + " ORDER BY c.name LIMIT :limit OFFSET :offset",
-                              {**params, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
+    """One page of adhered organizations, filtered by region and type, and how many match in all."""
+    where = Where("c.adhered_on IS NOT NULL")
+    where.when(region, "c.region_code = :region", "region").when(kind, "c.kind = :kind", "kind")
+    # only constant clauses are interpolated into these statements; values are parameters
+    count_sql = f"SELECT count(*) FROM compromiso_companies c {where.sql}"  # noqa: S608 (constant clauses only)
+    page_sql = f"{_ORG} {where.sql} ORDER BY c.name LIMIT :limit OFFSET :offset"
+    total = await db.fetch_val(count_sql, where.params)
+    rows = await db.fetch_all(page_sql, {**where.params, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
     return to_dataclasses(PublicOrg, rows), total
 
 
@@ -157,6 +155,6 @@ async def export_rows(db: Database) -> list[dict[str, Any]]:
            JOIN comunas co ON co.code = c.comuna_code
            LEFT JOIN compromiso_cycles k ON k.company_id = c.id
            WHERE c.adhered_on IS NOT NULL
-           GROUP BY c.id, r.name, co.name ORDER BY c.id"""
+           GROUP BY c.id, r.name, co.name ORDER BY c.id"""  # noqa: S608 (only constant fragments are interpolated; values are parameters)
     )
     return [dict(r._mapping) for r in rows]

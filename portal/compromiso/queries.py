@@ -1,4 +1,6 @@
-"""SQL for companies, their contacts, yearly cycles, reports, evidence and scores."""
+"""SQL for companies, their contacts, yearly cycles, reports, evidence and scores (docs/compromiso.md).
+
+A cycle's state changes are not here: they go through portal/compromiso/workflow.py."""
 
 from __future__ import annotations
 
@@ -132,7 +134,7 @@ async def rut_taken(db: Database, rut: str) -> bool:
 
 
 _FIELDS = ("name", "kind", "size", "sector", "region_code", "comuna_code", "contact_name", "contact_email",
-           "contact_phone") + STAFF_FIELDS
+           "contact_phone", *STAFF_FIELDS)
 
 
 async def insert_company(db: Database, rut: str, fields: dict[str, Any], created_by: int | None,
@@ -143,7 +145,7 @@ async def insert_company(db: Database, rut: str, fields: dict[str, Any], created
     params = ", ".join(":" + f for f in _FIELDS)
     return await db.fetch_val(
         f"""INSERT INTO compromiso_companies (rut, {columns}, carta_file_id, adhered_on, created_by)
-            VALUES (:rut, {params}, CAST(:carta AS uuid), :adhered_on, :by) RETURNING id""",
+            VALUES (:rut, {params}, CAST(:carta AS uuid), :adhered_on, :by) RETURNING id""",  # noqa: S608 (only constant fragments are interpolated; values are parameters)
         {**values, "rut": rut, "carta": carta_file_id, "adhered_on": adhered_on, "by": created_by},
     )
 
@@ -154,7 +156,7 @@ async def complete_adhesion(db: Database, company_id: int, fields: dict[str, Any
     sets = ", ".join(f"{f} = :{f}" for f in _FIELDS)
     row = await db.fetch_one(
         f"""UPDATE compromiso_companies SET {sets}, carta_file_id = CAST(:carta AS uuid), adhered_on = :on
-            WHERE id = :id AND adhered_on IS NULL RETURNING id""",
+            WHERE id = :id AND adhered_on IS NULL RETURNING id""",  # noqa: S608 (only constant fragments are interpolated; values are parameters)
         {**{f: fields[f] for f in _FIELDS}, "carta": carta_file_id, "on": adhered_on, "id": company_id},
     )
     return row is not None
@@ -212,35 +214,6 @@ async def cycles_for_company(db: Database, company_id: int) -> list[Cycle]:
     rows = await db.fetch_all("SELECT * FROM compromiso_cycles WHERE company_id = :c ORDER BY year DESC",
                               {"c": company_id})
     return to_dataclasses(Cycle, rows)
-
-
-# Which timestamp each state stamps; identifiers come from this table only, never from input.
-_STAMPS = {"report_submitted": "report_submitted_at", "applied": "applied_at",
-           "in_evaluation": "evaluation_started_at"}
-
-
-async def transition(db: Database, cycle_id: int, from_status: str, to_status: str,
-                     evaluator_id: int | None = None) -> bool:
-    """Move a cycle on only if it is still in `from_status` (two clicks cannot both win)."""
-    stamp = _STAMPS[to_status]
-    row = await db.fetch_one(
-        f"""UPDATE compromiso_cycles SET status = :to, {stamp} = now(),
-                   evaluator_id = COALESCE(CAST(:ev AS bigint), evaluator_id)
-            WHERE id = :id AND status = :from RETURNING id""",
-        {"to": to_status, "from": from_status, "id": cycle_id, "ev": evaluator_id},
-    )
-    return row is not None
-
-
-async def record_decision(db: Database, cycle_id: int, status: str, total: int, evaluator_id: int,
-                          certificate_code: str | None) -> bool:
-    row = await db.fetch_one(
-        """UPDATE compromiso_cycles SET status = :s, decided_at = now(), total_score = :t, evaluator_id = :ev,
-                  certificate_code = :code
-           WHERE id = :id AND status = 'in_evaluation' RETURNING id""",
-        {"s": status, "t": total, "ev": evaluator_id, "code": certificate_code, "id": cycle_id},
-    )
-    return row is not None
 
 
 # ----- report, evidence, scores -----
@@ -307,3 +280,15 @@ async def save_scores(db: Database, cycle_id: int, values: dict[int, tuple[int, 
                ON CONFLICT (cycle_id, commitment) DO UPDATE SET score = :s, comment = :m""",
             {"c": cycle_id, "n": commitment, "s": score, "m": comment},
         )
+
+
+async def file_company(db: Database, file_id: str) -> int | None:
+    """The company a stored file belongs to, as its carta or as evidence (None: not a Compromiso file)."""
+    return await db.fetch_val(
+        """SELECT id FROM compromiso_companies WHERE carta_file_id = CAST(:f AS uuid)
+           UNION ALL
+           SELECT c.company_id FROM compromiso_evidence e JOIN compromiso_cycles c ON c.id = e.cycle_id
+           WHERE e.file_id = CAST(:f AS uuid)
+           LIMIT 1""",
+        {"f": file_id},
+    )

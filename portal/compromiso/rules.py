@@ -1,4 +1,4 @@
-"""Compromiso Migrante rules (domain.md §6): the five commitments, states, the decision rule.
+"""Compromiso Migrante rules (docs/compromiso.md, Evaluation): the five commitments, states, the decision rule.
 
 Pure: no database, no web. The decision rule: each commitment is scored 0–3 (max 15); an
 organization is recognized when the total is at least 10 and no commitment scores 0.
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from collections.abc import Mapping, Sequence
 
+from portal import clock
 from portal.i18n import N_
 
 COMMITMENTS: dict[int, str] = {
@@ -33,7 +34,11 @@ SHORT_COMMITMENTS: dict[int, str] = {
 MIN_SCORE, MAX_SCORE = 0, 3
 RECOGNITION_TOTAL = 10
 
-STATES = ("adhered", "report_submitted", "applied", "in_evaluation", "recognized", "not_recognized")
+# States per cycle (docs/compromiso.md, States per cycle); the same words as migrations/0040_compromiso.sql's CHECK.
+ADHERED, REPORT_SUBMITTED, APPLIED = "adhered", "report_submitted", "applied"
+IN_EVALUATION, RECOGNIZED, NOT_RECOGNIZED = "in_evaluation", "recognized", "not_recognized"
+STATES = (ADHERED, REPORT_SUBMITTED, APPLIED, IN_EVALUATION, RECOGNIZED, NOT_RECOGNIZED)
+DECIDED_STATES = (RECOGNIZED, NOT_RECOGNIZED)
 STATE_LABELS: dict[str, str] = {
     "adhered": N_("Adherida"),
     "report_submitted": N_("Informe enviado"),
@@ -45,8 +50,8 @@ STATE_LABELS: dict[str, str] = {
 # CSS modifier per state (status--…), so meaning never rests on colour alone: the label is the text.
 STATE_CSS = {"adhered": "", "report_submitted": "ok", "applied": "warning", "in_evaluation": "warning",
              "recognized": "recognized", "not_recognized": "rejected"}
-APPLIED_STATES = ("applied", "in_evaluation", "recognized", "not_recognized")
-REPORTED_STATES = ("report_submitted",) + APPLIED_STATES
+APPLIED_STATES = (APPLIED, IN_EVALUATION, *DECIDED_STATES)
+REPORTED_STATES = (REPORT_SUBMITTED, *APPLIED_STATES)
 
 KINDS: dict[str, str] = {"empresa": N_("Empresa"), "institucion": N_("Institución"), "gremio": N_("Gremio")}
 SIZES: dict[str, str] = {"micro": N_("Micro"), "pequena": N_("Pequeña"), "mediana": N_("Mediana"),
@@ -87,7 +92,7 @@ class Decision:
 
     @property
     def status(self) -> str:
-        return "recognized" if self.recognized else "not_recognized"
+        return RECOGNIZED if self.recognized else NOT_RECOGNIZED
 
 
 def decide(scores: Mapping[int, int] | Sequence[int]) -> Decision:
@@ -109,5 +114,5 @@ def certificate_validity(year: int, decided_on: date) -> tuple[date, date]:
 
 
 def open_year(today: date | None = None) -> int:
-    """The cycle year contacts can report on and apply to: the current calendar year."""
-    return (today or date.today()).year
+    """The cycle year contacts can report on and apply to: the current calendar year in Chile."""
+    return (today or clock.today()).year

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, UTC
 from typing import Any
 
-from portal.compromiso import files, queries, rules
+from portal import uploads
+from portal.compromiso import queries, rules
 from portal.db import Database
 
 
@@ -28,12 +29,12 @@ async def create_company(db: Database, *, rut: str, name: str, contact_user_id: 
     """A company (adhered with a carta when `adhered_on` is set), optionally with a contact."""
     carta = None
     if adhered_on is not None:
-        carta = await files.store(db, files.CheckedFile("carta-compromiso.pdf", pdf or sample_pdf("Carta")),
+        carta = await uploads.store(db, uploads.CheckedFile("carta-compromiso.pdf", pdf or sample_pdf("Carta")),
                                   contact_user_id)
     fields: dict[str, Any] = {"name": name, "kind": kind, "size": size, "sector": sector, "region_code": region,
                               "comuna_code": comuna, "contact_name": "Contacto " + name[:60],
                               "contact_email": f"contacto@{rut.split('-')[0]}.cl", "contact_phone": "+56 2 2345 6789"}
-    fields.update(zip(rules.STAFF_FIELDS, staff))
+    fields.update(zip(rules.STAFF_FIELDS, staff, strict=False))
     company_id = await queries.insert_company(db, rut, fields, contact_user_id, carta, adhered_on)
     if contact_user_id is not None:
         await queries.add_contact(db, company_id, contact_user_id)
@@ -69,7 +70,7 @@ async def create_cycle(db: Database, company_id: int, year: int, status: str = "
             n: (f"Acciones {year} sobre {rules.SHORT_COMMITMENTS[n].lower()}.", f"Indicador {n}: {10 * n} personas.")
             for n in rules.COMMITMENTS})
         if evidence_pdf is not None:
-            file_id = await files.store(db, files.CheckedFile(f"evidencia-{year}.pdf", evidence_pdf), None)
+            file_id = await uploads.store(db, uploads.CheckedFile(f"evidencia-{year}.pdf", evidence_pdf), None)
             await queries.add_evidence(db, cycle_id, 1, file_id)
     if scores:
         await queries.save_scores(db, cycle_id, {n: (s, "") for n, s in scores.items()})

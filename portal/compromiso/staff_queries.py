@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from portal.db import Database, to_dataclasses
+from portal.where import Where
 
 PAGE_SIZE = 50
 # Without a state filter the queue shows what waits for an evaluator.
@@ -29,22 +30,12 @@ class QueueRow:
 async def queue(db: Database, *, region: str | None, status: str | None, year: int | None,
                 page: int) -> tuple[list[QueueRow], int]:
     """One page of cycles matching the filters, and how many match in all."""
-    clauses, params = [], {}
-    if status:
-        clauses.append("y.status = :status")
-        params["status"] = status
-    else:
-        clauses.append("y.status IN ('applied', 'in_evaluation')")
-    if region:
-        clauses.append("c.region_code = :region")
-        params["region"] = region
-    if year:
-        clauses.append("y.year = :year")
-        params["year"] = year
-    where = " AND ".join(clauses)
+    where = Where("y.status = :status", status=status) if status else Where("y.status IN ('applied', 'in_evaluation')")
+    where.when(region, "c.region_code = :region", "region").when(year, "y.year = :year", "year")
     base = f"""FROM compromiso_cycles y JOIN compromiso_companies c ON c.id = y.company_id
                JOIN regions r ON r.code = c.region_code JOIN comunas co ON co.code = c.comuna_code
-               WHERE {where}"""
+               {where.sql}"""
+    params = where.params
     total = await db.fetch_val("SELECT count(*) " + base, params)
     rows = await db.fetch_all(
         f"""SELECT y.id AS cycle_id, y.year, y.status, y.applied_at, c.id AS company_id, c.name AS company_name,

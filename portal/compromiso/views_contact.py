@@ -1,29 +1,27 @@
-"""Company contacts: the /mi-empresa home, the adhesion, invitations, file downloads."""
+"""Company contacts: the /mi-empresa home, the adhesion, invitations, file downloads
+(docs/compromiso.md, Adhesion)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import asyncpg
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal import audit, i18n, tokens, uploads
-from portal.compromiso import files, forms, guards, notify, queries, rules
+from portal import audit, clock, guards, i18n, tokens, uploads
+from portal.compromiso import forms, notify, queries, rules
 from portal.compromiso.queries import Company
 from portal.db import Database
 from portal.forms import Form
-from portal.security import CurrentUser, read_form, require_user
+from portal.security import CurrentUser, read_form
 from portal.templating import flash, render
+from portal.txn import atomic
 from portal.web import get_db, get_settings, see_other
+from portal.workflow import Conflict
 
 INVITE_KIND = "compromiso"  # tokens.INVITE is shared by domains: the payload says whose invitation it is
-
-
-class _Conflict(Exception):
-    """The company changed state under us; nothing was stored."""
+STAFF_ROLES = ("compromiso_evaluator",)
 
 
 def _rut_taken_message() -> str:
@@ -31,8 +29,12 @@ def _rut_taken_message() -> str:
                         "organización, pida a su contacto o a SERMIG que lo invite.")
 
 
+def _already_adhered() -> str:
+    return i18n.gettext("Su organización ya adhirió a Compromiso Migrante.")
+
+
 async def home(request: Request) -> Response:
-    user = require_user(request)
+    user = guards.signed_in(request)
     db = get_db(request)
     company = await queries.company_for_user(db, user.id)
     cycles = await queries.cycles_for_company(db, company.id) if company else []
@@ -47,9 +49,9 @@ async def territory_context(db: Database) -> dict[str, Any]:
     return {"regions": await queries.regions(db), "comuna_groups": await queries.comunas_by_region(db)}
 
 
-async def check_territory(db: Database, form: Form, fields: dict[str, Any]) -> None:
+async def check_territory(db: Database, form: Form) -> None:
     """The region must exist and the comuna belong to it."""
-    region, comuna = fields.get("region_code"), fields.get("comuna_code")
+    region, comuna = form.cleaned.get("region_code"), form.cleaned.get("comuna_code")
     if region and "region_code" not in form.errors and region not in dict(await queries.regions(db)):
         form.errors.add("region_code", i18n.gettext("Elija una región de la lista."))
     if comuna and "comuna_code" not in form.errors:
@@ -63,43 +65,37 @@ async def check_territory(db: Database, form: Form, fields: dict[str, Any]) -> N
 def _prefill(company: Company | None) -> dict[str, Any]:
     if company is None:
         return {}
-    keys = ("name", "kind", "size", "sector", "region_code", "comuna_code", "contact_name", "contact_email",
-            "contact_phone") + rules.STAFF_FIELDS
+    keys = forms.COMPANY_FIELDS + forms.CONTACT_FIELDS + rules.STAFF_FIELDS
     return {k: str(getattr(company, k)) for k in keys}
 
 
 async def adhesion(request: Request) -> Response:
-    user = require_user(request)
+    """The adhesion form (a new company, or one SERMIG created and invited this contact to)."""
+    user = guards.signed_in(request)
     db = get_db(request)
     company = await queries.company_for_user(db, user.id)
     if company is not None and company.adhered:
-        flash(request, i18n.gettext("Su organización ya adhirió a Compromiso Migrante."), "warning")
+        flash(request, _already_adhered(), "warning")
         return see_other("/mi-empresa")
     context = {"company": company, **await territory_context(db)}
     if request.method == "GET":
         values = _prefill(company) or {"contact_name": user.name, "contact_email": user.email}
         return render(request, "compromiso/adhesion.html", {**context, "values": values, "errors": {}})
-    form = Form(await read_form(request))
-    rut = company.rut if company else form.rut("rut")
-    fields = forms.adhesion_fields(form)
-    await check_territory(db, form, fields)
+    form = await forms.adhesion_form(await read_form(request), ask_rut=company is None)
+    rut = company.rut if company else form.cleaned.get("rut")
+    await check_territory(db, form)
     if company is None and rut and "rut" not in form.errors and await queries.rut_taken(db, rut):
         form.errors.add("rut", _rut_taken_message())
-    upload, problem = await files.read_pdf(form.data.get("carta"))
-    if problem:
-        form.errors.add("carta", problem)
-    if form.errors or upload is None or rut is None:
+    if form.errors or rut is None:
         return _adhesion_invalid(request, context, form)
     try:
-        await _adhere(request, db, user, company, rut, fields, upload)
+        await _adhere(request, db, user, company, rut, form)
     except asyncpg.UniqueViolationError as exc:
         # a concurrent adhesion won the race; the UNIQUE constraint is the last word
         if exc.constraint_name == "compromiso_companies_rut_key":
             form.errors.add("rut", _rut_taken_message())
             return _adhesion_invalid(request, context, form)
         return see_other("/mi-empresa")
-    except _Conflict:
-        return see_other("/mi-empresa")  # the invited company adhered meanwhile (another contact)
     flash(request, i18n.gettext("Adhesión registrada. Gracias por sumarse a Compromiso Migrante."))
     return see_other("/mi-empresa")
 
@@ -113,18 +109,18 @@ def _adhesion_invalid(request: Request, context: dict[str, Any], form: Form) -> 
 
 
 async def _adhere(request: Request, db: Database, user: CurrentUser, company: Company | None, rut: str,
-                  fields: dict[str, Any], upload: files.CheckedFile) -> int:
+                  form: Form) -> int:
     """Store the carta, the company (or complete an invited one), its first cycle, audit and email."""
-    today = date.today()
-    async with db.transaction():
-        carta_id = await files.store(db, upload, user.id)
+    today, fields, upload = clock.today(), forms.company_values(form), form.cleaned["carta"]
+    async with atomic(db):
+        carta_id = await uploads.store(db, upload, user.id)
         if company is None:
             company_id = await queries.insert_company(db, rut, fields, user.id, carta_id, today)
             await queries.add_contact(db, company_id, user.id)
         else:
             company_id = company.id
             if not await queries.complete_adhesion(db, company_id, fields, carta_id, today):
-                raise _Conflict()
+                raise Conflict(_already_adhered(), page="/mi-empresa")  # another contact adhered meanwhile
         cycle_id, _created = await queries.ensure_cycle(db, company_id, rules.open_year())
         await audit.record(db, actor=user, action="compromiso.adhered", object_type="compromiso_company",
                            object_id=company_id, after={"rut": rut, "name": fields["name"], "kind": fields["kind"],
@@ -145,23 +141,23 @@ def _read_invitation(request: Request) -> dict[str, Any] | None:
 
 
 async def invitation(request: Request) -> Response:
-    user = require_user(request)
+    """An invited person becomes a contact of the company SERMIG registered."""
+    user = guards.signed_in(request)
     db = get_db(request)
     payload = _read_invitation(request)
     company = await queries.get_company(db, int(payload["c"])) if payload else None
     if payload is None or company is None:
         return render(request, "compromiso/invitation.html", {"company": None}, status=400)
     if str(payload.get("e", "")).lower() != user.email.lower():
-        raise HTTPException(403, i18n.gettext("Esta invitación fue enviada a otro correo. Ingrese con la cuenta "
-                                              "de ese correo para aceptarla."))
-    current = await queries.company_id_for_user(db, user.id)
-    if current is not None:
+        raise guards.forbidden(i18n.gettext("Esta invitación fue enviada a otro correo. Ingrese con la cuenta "
+                                            "de ese correo para aceptarla."))
+    if await queries.company_id_for_user(db, user.id) is not None:
         flash(request, i18n.gettext("Su cuenta ya es contacto de una organización."), "warning")
         return see_other("/mi-empresa")
     if request.method == "GET":
         return render(request, "compromiso/invitation.html", {"company": company})
     try:
-        async with db.transaction():
+        async with atomic(db):
             await queries.add_contact(db, company.id, user.id)
             await audit.record(db, actor=user, action="compromiso.contact_added", object_type="compromiso_company",
                                object_id=company.id, after={"user_id": user.id, "via": "invitation"})
@@ -172,13 +168,11 @@ async def invitation(request: Request) -> Response:
 
 
 async def download(request: Request) -> Response:
-    """A carta or an evidence file: for the company's contacts and Compromiso staff, as an attachment."""
-    user = require_user(request)
-    file_id = files.parse_file_id(request.path_params.get("file_id", ""))
+    """A carta or an evidence file, as an attachment: for the company's contacts and Compromiso staff;
+    404 for anyone else (a file's existence is not revealed)."""
+    user = guards.signed_in(request)
     db = get_db(request)
-    found = await files.owned_file(db, file_id) if file_id else None
-    if found is None:
-        raise HTTPException(404)
-    if not guards.is_compromiso_staff(user) and await queries.company_id_for_user(db, user.id) != found.company_id:
-        raise HTTPException(403, i18n.gettext("Este archivo pertenece a otra organización."))
-    return uploads.attachment(found.content, found.filename)
+    file = await uploads.get(db, request.path_params.get("file_id", ""))
+    owner = await queries.file_company(db, file.id) if file else None
+    may_read = owner is not None and (user.has_role(*STAFF_ROLES) or user.company_id == owner)
+    return uploads.serve_file(file, may_read)

@@ -1,4 +1,5 @@
-"""Public pages: featured institutions per year, figures, the directory, track records, open data."""
+"""Public pages: featured institutions per year, figures, the directory, track records, open data
+(docs/compromiso.md, Public)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal import guards
 from portal.compromiso import public_queries, queries, rules
 from portal.templating import render
 from portal.web import get_db, int_param, page_param
@@ -65,9 +66,7 @@ async def directory(request: Request) -> Response:
 
 async def organization(request: Request) -> Response:
     db = get_db(request)
-    org = await public_queries.public_org(db, int_param(request, "company_id"))
-    if org is None:
-        raise HTTPException(404)
+    org = guards.found(await public_queries.public_org(db, int_param(request, "company_id")))
     return render(request, "compromiso/public_org.html",
                   {"org": org, "record": await public_queries.track_record(db, org.id)})
 

@@ -1,26 +1,27 @@
-"""Back-office for compromiso_evaluator: the queue, evaluations, companies created by staff, invitations."""
+"""Back-office for compromiso_evaluator: the queue, evaluations, companies created by staff, invitations
+(docs/compromiso.md, Evaluation)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal import audit, i18n, tokens
+from portal import audit, clock, guards, i18n, tokens
 from portal.certificates import service as certificates
-from portal.compromiso import forms, notify, queries, rules, staff_queries
+from portal.compromiso import forms, notify, queries, rules, staff_queries, workflow
 from portal.compromiso.queries import Company, Cycle
 from portal.compromiso.views_contact import INVITE_KIND, check_territory, territory_context
 from portal.db import Database
 from portal.forms import Form
-from portal.security import CurrentUser, read_form, require_staff
+from portal.security import CurrentUser, read_form
 from portal.templating import flash, render
+from portal.txn import atomic
 from portal.web import get_db, get_settings, int_param, page_param, see_other
+from portal.workflow import require
 
 ROLE = "compromiso_evaluator"
 
@@ -39,7 +40,7 @@ def _filters(request: Request) -> dict[str, Any]:
 
 
 async def queue(request: Request) -> Response:
-    require_staff(request, ROLE)
+    guards.staff(request, ROLE)
     db = get_db(request)
     filters = _filters(request)
     page = page_param(request)
@@ -54,13 +55,16 @@ async def queue(request: Request) -> Response:
     }, partial="compromiso/_queue_rows.html")
 
 
-async def _load(request: Request, db: Database) -> tuple[Cycle, Company]:
-    cycle = await queries.get_cycle(db, int_param(request, "cycle_id"))
-    if cycle is None:
-        raise HTTPException(404)
-    company = await queries.get_company(db, cycle.company_id)
-    assert company is not None  # cycles cascade with their company
-    return cycle, company
+def cycle_url(cycle: Cycle) -> str:
+    return f"/staff/compromiso/ciclos/{cycle.id}"
+
+
+async def _load(request: Request, db: Database) -> tuple[CurrentUser, Cycle, Company]:
+    """The evaluator, the cycle in the path (404 if missing) and its company."""
+    user = guards.staff(request, ROLE)
+    cycle = guards.found(await queries.get_cycle(db, int_param(request, "cycle_id")))
+    company = guards.found(await queries.get_company(db, cycle.company_id))  # cycles cascade with their company
+    return user, cycle, company
 
 
 async def _cycle_context(db: Database, cycle: Cycle, company: Company) -> dict[str, Any]:
@@ -69,7 +73,6 @@ async def _cycle_context(db: Database, cycle: Cycle, company: Company) -> dict[s
         "cycle": cycle, "company": company, "items": await queries.report_items(db, cycle.id),
         "evidence": {n: [e for e in evidence if e.commitment == n] for n in rules.COMMITMENTS},
         "scores": await queries.scores(db, cycle.id), "contacts": await queries.contacts(db, company.id),
-        "refusal": None,
     }
 
 
@@ -81,105 +84,88 @@ def _score_values(scores: dict[int, queries.Score]) -> dict[str, str]:
 
 
 async def cycle_page(request: Request) -> Response:
-    require_staff(request, ROLE)
     db = get_db(request)
-    cycle, company = await _load(request, db)
+    _user, cycle, company = await _load(request, db)
     context = await _cycle_context(db, cycle, company)
     return render(request, "compromiso/staff_cycle.html",
                   {**context, "values": _score_values(context["scores"]), "errors": {}})
 
 
-async def _refuse(request: Request, db: Database, cycle: Cycle, company: Company, message: str) -> Response:
-    context = await _cycle_context(db, cycle, company)
-    return render(request, "compromiso/staff_cycle.html",
-                  {**context, "values": _score_values(context["scores"]), "errors": {}, "refusal": message}, status=409)
-
-
 async def start(request: Request) -> Response:
     """applied → in_evaluation: the evaluator takes the application."""
-    user = require_staff(request, ROLE)
     db = get_db(request)
-    cycle, company = await _load(request, db)
-    async with db.transaction():
-        moved = await queries.transition(db, cycle.id, "applied", "in_evaluation", evaluator_id=user.id)
-        if moved:
-            await audit.record(db, actor=user, action="compromiso.evaluation_started", object_type="compromiso_cycle",
-                               object_id=cycle.id, before={"status": "applied"}, after={"status": "in_evaluation"})
-    if not moved:
-        return await _refuse(request, db, cycle, company,
-                             i18n.gettext("Solo se puede iniciar la evaluación de una postulación recibida."))
+    user, cycle, _company = await _load(request, db)
+    require(workflow.can_start(cycle), page=cycle_url(cycle))
+    await workflow.start_evaluation(db, cycle, user)
     flash(request, i18n.gettext("Evaluación iniciada."))
-    return see_other(f"/staff/compromiso/ciclos/{cycle.id}")
+    return see_other(cycle_url(cycle))
 
 
 async def evaluate(request: Request) -> Response:
     """Score the five commitments, decide, issue the certificate if recognized, audit and email."""
-    user = require_staff(request, ROLE)
     db = get_db(request)
-    cycle, company = await _load(request, db)
-    if cycle.status != "in_evaluation":
-        return await _refuse(request, db, cycle, company,
-                             i18n.gettext("Esta postulación no está en evaluación; no se puede decidir ahora."))
-    form = Form(await read_form(request))
-    values = forms.score_fields(form)
+    user, cycle, company = await _load(request, db)
+    require(workflow.can_decide(cycle), page=cycle_url(cycle))
+    form = forms.score_form(await read_form(request))
     if form.errors:
         context = await _cycle_context(db, cycle, company)
         return render(request, "compromiso/staff_cycle.html",
                       {**context, "values": form.values, "errors": form.errors.fields}, status=422)
-    result = rules.decide({n: score for n, (score, _c) in values.items()})
-    await _record(request, db, user, cycle, company, values, result)
+    scores: dict[int, tuple[int, str]] = form.cleaned["scores"]
+    result = rules.decide({n: score for n, (score, _c) in scores.items()})
+    await _record(request, db, user, cycle, company, scores, result)
     flash(request, i18n.gettext("Decisión registrada: %(result)s (%(total)s de 15).",
                                 result=i18n.gettext(rules.STATE_LABELS[result.status]), total=result.total))
-    return see_other(f"/staff/compromiso/ciclos/{cycle.id}")
+    return see_other(cycle_url(cycle))
 
 
 async def _record(request: Request, db: Database, user: CurrentUser, cycle: Cycle, company: Company,
-                  values: dict[int, tuple[int, str]], result: rules.Decision) -> None:
-    async with db.transaction():
-        await queries.save_scores(db, cycle.id, values)
+                  scores: dict[int, tuple[int, str]], result: rules.Decision) -> None:
+    """Scores, the certificate (if recognized), the decision and the email, in one transaction."""
+    async with atomic(db):
+        await queries.save_scores(db, cycle.id, scores)
         code = None
         if result.recognized:
-            valid_from, valid_until = rules.certificate_validity(cycle.year, date.today())
+            valid_from, valid_until = rules.certificate_validity(cycle.year, clock.today())
             code = await certificates.issue(
                 db, kind="compromiso", subject_type="company", subject_id=company.id, subject_name=company.name,
                 title=f"Reconocida {cycle.year}", valid_from=valid_from, valid_until=valid_until, actor=user,
                 details={"year": cycle.year, "total": result.total, "rut": company.rut})
-        if not await queries.record_decision(db, cycle.id, result.status, result.total, user.id, code):
-            raise HTTPException(409)
-        await audit.record(db, actor=user, action="compromiso.decided", object_type="compromiso_cycle",
-                           object_id=cycle.id, before={"status": "in_evaluation"},
-                           after={"status": result.status, "total": result.total, "certificate": code,
-                                  "scores": {str(n): s for n, (s, _c) in values.items()}})
+        await workflow.decide(db, cycle, user, result, scores, code)
         link = get_settings(request).base_url + f"/certificados/{code}" if code else None
         await notify.decision(db, await queries.contact_emails(db, company.id), company.name, cycle.year, result, link)
 
 
 # ----- companies created by staff, invitations -----
 
+def _rut_taken(form: Form) -> None:
+    form.errors.add("rut", i18n.gettext("Ya existe una organización con este RUT en Compromiso Migrante."))
+
+
 async def new_company(request: Request) -> Response:
-    user = require_staff(request, ROLE)
+    """A company registered by staff, whose contact is invited to sign the carta."""
+    user = guards.staff(request, ROLE)
     db = get_db(request)
     context = await territory_context(db)
     if request.method == "GET":
         return render(request, "compromiso/staff_company_new.html", {**context, "values": {}, "errors": {}})
-    form = Form(await read_form(request))
-    rut = form.rut("rut")
-    fields = forms.company_fields(form)
-    email = form.email("invite_email")
-    await check_territory(db, form, fields)
+    form = forms.company_form(await read_form(request))
+    rut, email = form.cleaned.get("rut"), form.cleaned["invite_email"]
+    await check_territory(db, form)
     if rut and "rut" not in form.errors and await queries.rut_taken(db, rut):
-        form.errors.add("rut", i18n.gettext("Ya existe una organización con este RUT en Compromiso Migrante."))
+        _rut_taken(form)
     if form.errors or rut is None:
         return render(request, "compromiso/staff_company_new.html",
                       {**context, "values": form.values, "errors": form.errors.fields}, status=422)
+    fields = forms.company_values(form)
     try:
-        async with db.transaction():
+        async with atomic(db):
             company_id = await queries.insert_company(db, rut, fields, user.id, None, None)
             await audit.record(db, actor=user, action="compromiso.company_created", object_type="compromiso_company",
                                object_id=company_id, after={"rut": rut, "name": fields["name"], "invited": email})
             await _invite(request, db, company_id, fields["name"], email)
     except asyncpg.UniqueViolationError:
-        form.errors.add("rut", i18n.gettext("Ya existe una organización con este RUT en Compromiso Migrante."))
+        _rut_taken(form)
         return render(request, "compromiso/staff_company_new.html",
                       {**context, "values": form.values, "errors": form.errors.fields}, status=422)
     flash(request, i18n.gettext("Organización creada; invitación enviada a %(email)s.", email=email))
@@ -193,37 +179,36 @@ async def _invite(request: Request, db: Database, company_id: int, name: str, em
 
 
 async def companies(request: Request) -> Response:
-    require_staff(request, ROLE)
+    guards.staff(request, ROLE)
     return render(request, "compromiso/staff_companies.html",
                   {"companies": await queries.companies_page(get_db(request))})
 
 
+async def _company_context(db: Database, company: Company) -> dict[str, Any]:
+    return {"company": company, "contacts": await queries.contacts(db, company.id),
+            "cycles": await queries.cycles_for_company(db, company.id)}
+
+
 async def company_page(request: Request) -> Response:
-    require_staff(request, ROLE)
+    guards.staff(request, ROLE)
     db = get_db(request)
-    company = await queries.get_company(db, int_param(request, "company_id"))
-    if company is None:
-        raise HTTPException(404)
-    return render(request, "compromiso/staff_company.html", {
-        "company": company, "contacts": await queries.contacts(db, company.id),
-        "cycles": await queries.cycles_for_company(db, company.id), "values": {}, "errors": {},
-    })
+    company = guards.found(await queries.get_company(db, int_param(request, "company_id")))
+    return render(request, "compromiso/staff_company.html",
+                  {**await _company_context(db, company), "values": {}, "errors": {}})
 
 
 async def invite(request: Request) -> Response:
-    user = require_staff(request, ROLE)
+    """Invite another contact for the company."""
+    user = guards.staff(request, ROLE)
     db = get_db(request)
-    company = await queries.get_company(db, int_param(request, "company_id"))
-    if company is None:
-        raise HTTPException(404)
-    form = Form(await read_form(request))
-    email = form.email("invite_email")
+    company = guards.found(await queries.get_company(db, int_param(request, "company_id")))
+    form = forms.invite_form(await read_form(request))
     if form.errors:
-        return render(request, "compromiso/staff_company.html", {
-            "company": company, "contacts": await queries.contacts(db, company.id),
-            "cycles": await queries.cycles_for_company(db, company.id),
-            "values": form.values, "errors": form.errors.fields}, status=422)
-    async with db.transaction():
+        return render(request, "compromiso/staff_company.html",
+                      {**await _company_context(db, company), "values": form.values, "errors": form.errors.fields},
+                      status=422)
+    email = form.cleaned["invite_email"]
+    async with atomic(db):
         await audit.record(db, actor=user, action="compromiso.contact_invited", object_type="compromiso_company",
                            object_id=company.id, after={"email": email})
         await _invite(request, db, company.id, company.name, email)

@@ -221,7 +221,8 @@ async def test_contacts_of_another_company_are_refused(db: Any, client: Any, mak
         await intruder.get(f"/compromiso/archivos/{evidence['file_id']}"),
         await intruder.get(f"/compromiso/archivos/{carta_id}"),
     ]
-    assert [r.status_code for r in attempts] == [403] * len(attempts)
+    # pages whose address is theirs to know say why (403); another company's files are simply not found (404)
+    assert [r.status_code for r in attempts] == [403] * 4 + [404] * 2
     assert "otra organización" in attempts[0].text
     assert await counts(db) == before and await status_of(db, cycle_id) == "adhered"
 
@@ -242,7 +243,7 @@ async def test_evidence_downloads_are_attachments_for_contacts_and_staff(db: Any
     reviewer = make_client()
     await create_user(db, "rev@sermig.gob.cl", roles=["reviewer"])
     await reviewer.login("rev@sermig.gob.cl")
-    assert (await reviewer.get(f"/compromiso/archivos/{file_id}")).status_code == 403
+    assert (await reviewer.get(f"/compromiso/archivos/{file_id}")).status_code == 404  # not theirs: not found
     anon = await make_client().get(f"/compromiso/archivos/{file_id}")
     assert anon.status_code == 303 and anon.headers["location"].startswith("/ingresar")
     assert (await client.get("/compromiso/archivos/not-a-uuid")).status_code == 404

@@ -33,7 +33,7 @@ POLICY = {
     ("POST", "/mi-empresa/evidencias/{evidence_id}/eliminar"): only(
         "company", params=lambda w: {"evidence_id": w.ids["compromiso_evidence"]}),
     ("GET", "/compromiso/archivos/{file_id}"): only(
-        "company", "compromiso_evaluator", params=lambda w: {"file_id": w.ids["compromiso_file"]}),
+        "company", "compromiso_evaluator", denied=404, params=lambda w: {"file_id": w.ids["compromiso_file"]}),
     ("GET", "/staff/compromiso"): EVALUATOR,
     ("GET", "/staff/compromiso/ciclos/{cycle_id}"): only("compromiso_evaluator", params=_cycle),
     ("POST", "/staff/compromiso/ciclos/{cycle_id}/iniciar"): only("compromiso_evaluator", params=_cycle),
