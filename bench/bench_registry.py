@@ -301,15 +301,10 @@ class _ExplainDb:
         await self._plan(query, values)
         return await self.database.fetch_val(query, values, **kwargs)
 
-    # a search runs in a transaction with SET LOCAL (portal.txn.atomic): those pass straight through
-    def connection(self) -> Any:
-        return self.database.connection()
-
-    def transaction(self) -> Any:
-        return self.database.transaction()
-
-    async def execute(self, query: str, values: Any = None) -> Any:
-        return await self.database.execute(query, values)
+    def __getattr__(self, name: str) -> Any:
+        # Everything else passes straight through: a search runs in its own transaction with SET LOCAL
+        # (portal.txn.atomic asks the database for it), and statements are explained only when they fetch.
+        return getattr(self.database, name)
 
 
 # ---- the run ------------------------------------------------------------------------------------

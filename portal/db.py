@@ -1,128 +1,369 @@
-"""The one module that imports `databases`: connecting, the embedded server, row helpers.
+"""The database layer: the pool, the portal's `Database` handle, named parameters, rows, transactions.
 
-Query modules receive the `Database` handle as their first argument and use its
-`fetch_all` / `fetch_one` / `fetch_val` / `execute` / `transaction` methods with named
-parameters (`:name`). Note: write casts as `CAST(:x AS int)`, never `:x::int`, which the
-parameter parser would read as a second parameter.
+Query modules receive the `Database` handle as their first argument and call its `fetch_all` /
+`fetch_one` / `fetch_val` / `execute` methods with named parameters (`:name`); `portal.txn.atomic(db)`
+is the way into a transaction. Both `CAST(:x AS int)` and `:x::int` work; a `:word` inside a string
+literal, a quoted identifier, a dollar-quoted body or a comment is left alone.
+
+Design (docs/architecture.md; issue 9, item 8). Only public APIs of `databases` and asyncpg are used,
+so both can be upgraded within their declared ranges:
+
+- `databases.Database` owns the asyncpg pool (connect/disconnect, with the options below passed to
+  `asyncpg.create_pool`) and checks a connection out for a task (`Database.connection()`); the portal
+  then works on the asyncpg connection it exposes (`Connection.raw_connection`).
+- *Cheap repeated queries.* `databases` compiles every SQL string with SQLAlchemy on each call (about
+  half the cost of a simple query). Here `:name` becomes `$n` once per SQL string (`_statement`, a
+  small tokenizer, cached), and asyncpg's own prepared-statement cache makes the repeats cheap.
+- *Fair waiting.* asyncpg's pool waits on an asyncio.Queue, which lets a newcomer take a returned
+  connection ahead of the waiter it woke: under a vote storm some requests lose their turn again and
+  again. `_Gate` admits at most `max_size` tasks to the pool, first come first served, and hands a
+  freed place straight to the longest waiter, so the pool's own queue is never contended.
+- *Released after a failure.* Transactions are asyncpg's (nested: a savepoint) on the task's
+  connection, not `databases`' (which skips releasing its connection wrapper when BEGIN, COMMIT or
+  ROLLBACK fails on a dead connection). A connection left inside a transaction is terminated before it
+  goes back, so the pool replaces it; the task's next query takes a fresh one.
+- *No reset round trip.* `reset=` (asyncpg >= 0.30): connections go back without RESET ALL/UNLISTEN;
+  the portal leaves no session state (settings are SET LOCAL, advisory locks transaction-scoped).
+- *Chile's time.* Every connection runs with TimeZone = America/Santiago (`portal.clock.TZ_NAME`), so
+  what the database stamps or casts to a date agrees with `portal.clock`.
+
+Rows are asyncpg records (`Row`): `row["col"]`, `row[0]`, `row.get("col")`, `dict(row)`, `"col" in row`,
+plus `row.col` and `row._mapping` as `databases`' rows had.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
+import contextvars
 import dataclasses
 import functools
-import logging
+import re
 import warnings
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import Any, TypeVar
-from collections.abc import Iterable
 
-import asyncpg.pool
-from databases import Database
-from databases.backends.postgres import PostgresConnection
-from databases.core import Connection
-from sqlalchemy.sql import text
+import asyncpg
+import databases
 
-log = logging.getLogger(__name__)
+from portal.clock import TZ_NAME
+
 T = TypeVar("T")
 
-__all__ = ["Database", "as_dict", "as_dicts", "connect", "embedded_url", "to_dataclass", "to_dataclasses"]
+__all__ = ["DB_FAILURES", "Connection", "Database", "Row", "as_dict", "as_dicts", "connect", "connect_url",
+           "embedded_url", "to_dataclass", "to_dataclasses", "with_database"]
+
+# Errors that mean "the database went away": the transaction did not commit (or the commit's outcome
+# is unknown), so callers answer with an error page and never with a receipt.
+DB_FAILURES: tuple[type[BaseException], ...] = (
+    asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InterfaceError, asyncpg.exceptions.InternalClientError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CrashShutdownError, OSError, ConnectionError,
+)
 
 
-class _Prepared:
-    """A SQL string and its values, compiled once per (SQL, parameter names and types)."""
+class Row(asyncpg.Record):
+    """A result row: an asyncpg record that also answers `row.col` and `row._mapping`."""
 
-    __slots__ = ("sql", "values")
+    __slots__ = ()
 
-    def __init__(self, sql: str, values: dict[str, Any]) -> None:
-        self.sql, self.values = sql, values
+    @property
+    def _mapping(self) -> Row:
+        """The row itself (a mapping of column names), for code written against `databases`' rows."""
+        return self
 
-
-_compiled: dict[tuple[Any, ...], tuple[str, list[str], Any, dict[str, Any]]] = {}
-_build_query = Connection._build_query
-_compile = PostgresConnection._compile
-
-
-def _cached_build_query(query: Any, values: dict[str, Any] | None = None) -> Any:
-    return _Prepared(query, values or {}) if isinstance(query, str) else _build_query(query, values)
-
-
-def _cached_compile(self: PostgresConnection, query: Any) -> tuple[str, list[Any], Any]:
-    # `databases` turns every SQL string into SQLAlchemy text() and compiles it on each call, about
-    # half of a simple query's cost here; the compiled SQL ($1, $2 … in sorted parameter order) only
-    # depends on the string and its parameters' names and types, so it is compiled once.
-    if not isinstance(query, _Prepared):
-        return _compile(self, query)
-    values = query.values
-    key = (query.sql, tuple((k, type(values[k])) for k in sorted(values)))
-    entry = _compiled.get(key)
-    if entry is None:
-        clause = text(query.sql).bindparams(**values) if values else text(query.sql)
-        compiled = clause.compile(dialect=self._dialect, compile_kwargs={"render_postcompile": True})
-        names = sorted(compiled.params)
-        sql = compiled.string % {k: "$" + str(i) for i, k in enumerate(names, start=1)}
-        entry = _compiled[key] = (sql, names, compiled._result_columns, compiled._bind_processors)
-    sql, names, result_map, processors = entry
-    return sql, [processors[k](values[k]) if k in processors else values[k] for k in names], result_map
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
-Connection._build_query = staticmethod(_cached_build_query)  # type: ignore[method-assign]
-PostgresConnection._compile = _cached_compile  # type: ignore[method-assign]
+# ---- named parameters ---------------------------------------------------------------------------
+
+# Left as they are: string literals (E'…' with backslash escapes), quoted identifiers, dollar-quoted
+# bodies, comments and `::` casts. A parameter is `:name` not preceded by a word character or a colon
+# (so `arr[1:n]` and `x::int` are not parameters, as in SQLAlchemy's text()).
+_TOKEN = re.compile(
+    r"""(?<!\w)[Ee]'(?:[^'\\]|\\.|'')*'
+      | '(?:[^']|'')*'
+      | "(?:[^"]|"")*"
+      | \$(?P<tag>(?:[A-Za-z_]\w*)?)\$.*?\$(?P=tag)\$
+      | --[^\n]*
+      | /\*.*?\*/
+      | ::
+      | (?<![\w:]):(?P<name>[A-Za-z_]\w*)""",
+    re.VERBOSE | re.DOTALL,
+)
 
 
-class _FairHolderQueue(asyncpg.pool._PoolConnectionHolderQueue):  # type: ignore[name-defined]
-    """asyncpg's queue of pooled connections, served first come, first served.
+@functools.lru_cache(maxsize=4096)
+def _statement(sql: str) -> tuple[str, tuple[str, ...]]:
+    """`sql` with `:name` turned into `$1`, `$2`… (first appearance order), and the names in that order."""
+    numbers: dict[str, int] = {}
 
-    asyncio.Queue lets a task that calls get() just as a connection is put back take it ahead of the
-    waiter that put() woke; that waiter then queues again at the back. With every connection busy
-    (a vote storm), some requests lose their turn again and again: the latency tail grows while the
-    median stays low. Here a returned connection is reserved for the longest waiter.
-    """
+    def number(match: re.Match[str]) -> str:
+        name = match.group("name")
+        if name is None:
+            return match.group(0)
+        return "$" + str(numbers.setdefault(name, len(numbers) + 1))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
-        self._reserved = 0
+    return _TOKEN.sub(number, sql), tuple(numbers)
 
-    async def get(self) -> Any:
-        if not self._waiting and self.qsize() > self._reserved:
-            return self.get_nowait()
-        first_wait = True
-        while True:
-            turn = asyncio.get_running_loop().create_future()
-            if first_wait:
-                self._waiting.append(turn)
-            else:  # its connection was taken meanwhile (by the pool's own upkeep): it keeps its place
-                self._waiting.appendleft(turn)
-            first_wait = False
-            try:
-                await turn
-            except BaseException:
-                if turn.done() and not turn.cancelled():  # woken, then cancelled: pass the turn on
-                    self._reserved -= 1
-                    self._wake_next()
-                else:
-                    self._waiting.remove(turn)
-                raise
-            self._reserved -= 1
-            if not self.empty():
-                return self.get_nowait()
 
-    def put_nowait(self, item: Any) -> None:
-        super().put_nowait(item)
-        self._wake_next()
+def bind(sql: str, values: Mapping[str, Any] | None) -> tuple[str, list[Any]]:
+    """The asyncpg form of a query with named parameters: (SQL with `$n`, the values in order)."""
+    text, names = _statement(sql)
+    if not values:
+        if names:
+            raise ValueError(f"no value for parameter :{names[0]} in {sql[:120]!r}")
+        return text, []
+    try:
+        args = [values[name] for name in names]
+    except KeyError as exc:
+        raise ValueError(f"no value for parameter :{exc.args[0]} in {sql[:120]!r}") from None
+    if len(values) != len(names):
+        unused = sorted(set(values) - set(names))
+        raise ValueError(f"values {unused} name no parameter of {sql[:120]!r}")
+    return text, args
 
-    def _wake_next(self) -> None:
-        while self._waiting and self.qsize() > self._reserved:
-            turn = self._waiting.popleft()
+
+# ---- fair waiting for the pool ------------------------------------------------------------------
+
+class _Gate:
+    """At most `size` holders at once; the others wait in arrival order (no barging)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.free = size
+        self.waiting: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def acquire(self) -> None:
+        if self.free > 0 and not self.waiting:
+            self.free -= 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting.append(turn)
+        try:
+            await turn
+        except BaseException:
+            if turn.done() and not turn.cancelled():  # handed a place, then cancelled: pass it on
+                self.release()
+            else:
+                with contextlib.suppress(ValueError):
+                    self.waiting.remove(turn)
+            raise
+
+    def release(self) -> None:
+        """Hand the place to the longest waiter still waiting, else free it."""
+        while self.waiting:
+            turn = self.waiting.popleft()
             if not turn.done():
-                self._reserved += 1
                 turn.set_result(None)
+                return
+        self.free += 1
 
 
-asyncpg.pool._PoolConnectionHolderQueue = _FairHolderQueue  # type: ignore[attr-defined]
+# ---- the handle ---------------------------------------------------------------------------------
 
+@dataclasses.dataclass(slots=True)
+class _Held:
+    """The pool connection a task holds: asyncpg's connection and `databases`' checkout of it."""
+
+    task: asyncio.Task[Any] | None
+    raw: Any
+    checkout: Any
+
+
+class Database:
+    """The portal's database handle (one per process): queries, connections, transactions."""
+
+    def __init__(self, url: str, *, min_size: int = 2, max_size: int = 10) -> None:
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://") :]
+        self.url = url
+        # PostgreSQL's default plan caching: the registry's text search asks for custom plans itself.
+        self.pool = databases.Database(url, min_size=min_size, max_size=max_size, reset=_keep_session,
+                                       record_class=Row, server_settings={"TimeZone": TZ_NAME})
+        self.gate = _Gate(max_size)
+        self._current: contextvars.ContextVar[_Held | None] = contextvars.ContextVar(f"portal.db:{id(self)}",
+                                                                                    default=None)
+
+    @property
+    def is_connected(self) -> bool:
+        return bool(self.pool.is_connected)
+
+    async def connect(self) -> None:
+        await self.pool.connect()
+
+    async def disconnect(self) -> None:
+        await self.pool.disconnect()
+
+    # -- queries: on the task's connection if it holds one, else on one checked out for the query --
+
+    async def fetch_all(self, query: str, values: Mapping[str, Any] | None = None) -> list[Row]:
+        sql, args = bind(query, values)
+        held = self.held()
+        if held is not None:
+            return await held.raw.fetch(sql, *args)
+        held = await self._acquire()
+        try:
+            return await held.raw.fetch(sql, *args)
+        finally:
+            await self._release(held)
+
+    async def fetch_one(self, query: str, values: Mapping[str, Any] | None = None) -> Row | None:
+        sql, args = bind(query, values)
+        held = self.held()
+        if held is not None:
+            return await held.raw.fetchrow(sql, *args)
+        held = await self._acquire()
+        try:
+            return await held.raw.fetchrow(sql, *args)
+        finally:
+            await self._release(held)
+
+    async def fetch_val(self, query: str, values: Mapping[str, Any] | None = None, column: int | str = 0) -> Any:
+        row = await self.fetch_one(query, values)
+        return None if row is None else row[column]
+
+    async def execute(self, query: str, values: Mapping[str, Any] | None = None) -> Any:
+        """Run a statement; returns the first column of its first row (a RETURNING value), else None."""
+        sql, args = bind(query, values)
+        held = self.held()
+        if held is not None:
+            return await held.raw.fetchval(sql, *args)
+        held = await self._acquire()
+        try:
+            return await held.raw.fetchval(sql, *args)
+        finally:
+            await self._release(held)
+
+    async def execute_many(self, query: str, values: Sequence[Mapping[str, Any]]) -> None:
+        """Run one statement once per set of values (one prepared statement, on one connection)."""
+        async with self.connection() as conn:
+            for one in values:
+                await conn.execute(query, one)
+
+    # -- connections and transactions --
+
+    def connection(self) -> Connection:
+        """`async with db.connection() as conn:` one pool connection for everything inside, in this task."""
+        return Connection(self)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """A transaction on this task's connection; inside another one, a savepoint. Prefer
+        `portal.txn.atomic(db)` outside this module."""
+        async with self.connection() as conn:
+            tx = conn.raw_connection.transaction()
+            await tx.start()
+            try:
+                yield conn
+            except BaseException:
+                # On a dead connection the rollback fails too: the original error is the one that counts,
+                # and the connection, still "in a transaction", is terminated when released.
+                with contextlib.suppress(*DB_FAILURES):
+                    await tx.rollback()
+                raise
+            await tx.commit()
+
+    def held(self) -> _Held | None:
+        """The connection this task holds (None outside `connection()` / `transaction()`)."""
+        held = self._current.get()
+        if held is not None and held.task is asyncio.current_task():
+            return held
+        return None  # none, or inherited from the task that created this one: not ours to use
+
+    async def _acquire(self) -> _Held:
+        await self.gate.acquire()
+        try:
+            checkout = self.pool.connection()
+            await checkout.__aenter__()
+        except BaseException:
+            self.gate.release()
+            raise
+        return _Held(asyncio.current_task(), checkout.raw_connection, checkout)
+
+    async def _release(self, held: _Held) -> None:
+        try:
+            raw = held.raw
+            # A connection that died was already taken back by the pool (its methods raise InterfaceError).
+            with contextlib.suppress(asyncpg.exceptions.InterfaceError):
+                if not raw.is_closed() and raw.is_in_transaction():
+                    raw.terminate()  # a transaction a failure left open: never reused (the pool replaces it)
+            await held.checkout.__aexit__(None, None, None)
+        finally:
+            self.gate.release()
+
+
+class Connection:
+    """One pool connection held by the current task, shared by every query inside (nested: the same)."""
+
+    __slots__ = ("_db", "_held", "_token")
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._held: _Held | None = None
+        self._token: contextvars.Token[_Held | None] | None = None
+
+    async def __aenter__(self) -> Connection:
+        held = self._db.held()
+        if held is None:
+            held = await self._db._acquire()
+            self._token = self._db._current.set(held)
+        self._held = held
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        held, token = self._held, self._token
+        self._held = self._token = None
+        if token is not None and held is not None:
+            self._db._current.reset(token)
+            await self._db._release(held)
+
+    @property
+    def raw_connection(self) -> Any:
+        """The asyncpg connection (inside `async with` only)."""
+        if self._held is None:
+            raise RuntimeError("the connection is used outside its `async with` block")
+        return self._held.raw
+
+    async def fetch_all(self, query: str, values: Mapping[str, Any] | None = None) -> list[Row]:
+        return await self.raw_connection.fetch(*_args(query, values))
+
+    async def fetch_one(self, query: str, values: Mapping[str, Any] | None = None) -> Row | None:
+        return await self.raw_connection.fetchrow(*_args(query, values))
+
+    async def fetch_val(self, query: str, values: Mapping[str, Any] | None = None, column: int | str = 0) -> Any:
+        row = await self.fetch_one(query, values)
+        return None if row is None else row[column]
+
+    async def execute(self, query: str, values: Mapping[str, Any] | None = None) -> Any:
+        return await self.raw_connection.fetchval(*_args(query, values))
+
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[Connection]:
+        return self._db.transaction()
+
+
+def _args(query: str, values: Mapping[str, Any] | None) -> list[Any]:
+    sql, args = bind(query, values)
+    return [sql, *args]
+
+
+async def _keep_session(connection: Any) -> None:
+    """Connections go back to the pool without asyncpg's reset query (RESET ALL, CLOSE ALL, UNLISTEN *,
+    pg_advisory_unlock_all: one more round trip per checkout). The app leaves no session state behind:
+    settings are SET LOCAL, advisory locks are transaction-scoped, nothing LISTENs; asyncpg still rolls
+    back a transaction left open."""
+
+
+# ---- connecting ---------------------------------------------------------------------------------
 
 def embedded_url(pgdata: Path) -> str:
     """Start (or reuse) the embedded PostgreSQL in `pgdata` and return its URL.
@@ -136,26 +377,12 @@ def embedded_url(pgdata: Path) -> str:
 
     pgdata.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")
-    return server.get_uri()
+    return str(server.get_uri())
 
 
 def connect_url(url: str, min_size: int = 2, max_size: int = 10) -> Database:
     """A `Database` for `url` with a bounded pool (not yet connected)."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
-    # PostgreSQL's default plan caching: the registry's text search asks for custom plans itself
-    # (SET LOCAL in portal/registry/search.py), because forcing them everywhere re-planned every query.
-    return Database(url, min_size=min_size, max_size=max_size, reset=_keep_session)
-
-
-async def _keep_session(connection: Any) -> None:
-    """Connections go back to the pool without asyncpg's reset query.
-
-    `databases` takes a pooled connection around every query outside a transaction, and asyncpg's
-    default reset (RESET ALL, CLOSE ALL, UNLISTEN *, pg_advisory_unlock_all) is one more round trip
-    each time. The app leaves no session state behind: settings are SET LOCAL, advisory locks are
-    transaction-scoped, nothing LISTENs; asyncpg still rolls back any open transaction first.
-    """
+    return Database(url, min_size=min_size, max_size=max_size)
 
 
 async def connect(url: str, min_size: int = 2, max_size: int = 10) -> Database:
@@ -173,23 +400,24 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
-def as_dict(row: Any) -> dict[str, Any] | None:
+# ---- rows ---------------------------------------------------------------------------------------
+
+def as_dict(row: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """A plain dict for one record (or None)."""
-    return None if row is None else dict(row._mapping)
+    return None if row is None else dict(row)
 
 
-def as_dicts(rows: Iterable[Any]) -> list[dict[str, Any]]:
+def as_dicts(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Plain dicts for many records."""
-    return [dict(r._mapping) for r in rows]
+    return [dict(r) for r in rows]
 
 
-def to_dataclass(cls: type[T], row: Any) -> T | None:
+def to_dataclass(cls: type[T], row: Mapping[str, Any] | None) -> T | None:
     """Build `cls` from a record, taking only the fields `cls` declares."""
     if row is None:
         return None
-    names = _field_names(cls)
-    data = row._mapping
-    return cls(**{k: data[k] for k in names if k in data})
+    names: frozenset[str] = _field_names(cls)  # type: ignore[arg-type]  # mypy: type[T] is hashable
+    return cls(**{k: row[k] for k in names if k in row})
 
 
 @functools.cache
@@ -197,6 +425,6 @@ def _field_names(cls: type) -> frozenset[str]:
     return frozenset(f.name for f in dataclasses.fields(cls))
 
 
-def to_dataclasses(cls: type[T], rows: Iterable[Any]) -> list[T]:
+def to_dataclasses(cls: type[T], rows: Iterable[Mapping[str, Any]]) -> list[T]:
     """Build a list of `cls` from records."""
     return [to_dataclass(cls, r) for r in rows]  # type: ignore[misc]

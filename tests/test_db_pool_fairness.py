@@ -1,26 +1,23 @@
-"""The pool serves waiting requests first come, first served (portal.db._FairHolderQueue)."""
+"""Waiting requests get a pooled connection first come, first served (portal.db's gate in front of the pool).
+
+asyncpg's pool waits on an asyncio.Queue, which lets a newcomer take a returned connection ahead of
+the waiter it woke; under a vote storm some requests then lose their turn again and again. The gate
+admits at most `max_size` tasks to the pool, in arrival order, and hands a freed place straight to
+the longest waiter.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-import asyncpg
-import asyncpg.pool
 import pytest
 
 from portal import db as dbmod
 
 
-class _Holder:
-    """Stands for asyncpg's connection holder: the queue only asks whether it is connected."""
-
-    def is_connected(self) -> bool:
-        return True
-
-
-async def _barging_get(queue: asyncio.Queue[Any]) -> list[str]:
-    """A waiter is queued; a connection comes back and, before the waiter runs, a newcomer asks."""
+async def _barging_queue(queue: asyncio.Queue[int]) -> list[str]:
+    """A waiter is queued; an item comes back and, before the waiter runs, a newcomer asks."""
     order: list[str] = []
 
     async def waiter() -> None:
@@ -29,65 +26,91 @@ async def _barging_get(queue: asyncio.Queue[Any]) -> list[str]:
 
     task = asyncio.create_task(waiter())
     await asyncio.sleep(0)  # the waiter is in line
-    queue.put_nowait(_Holder())
-    asyncio.get_running_loop().call_later(0.1, queue.put_nowait, _Holder())  # a second connection, later
+    queue.put_nowait(1)
+    asyncio.get_running_loop().call_later(0.05, queue.put_nowait, 2)  # a second item, later
     await queue.get()  # in this task, right away: no scheduling in between
     order.append("newcomer")
     await task
     return order
 
 
-async def test_the_stock_queue_lets_a_newcomer_take_a_waiters_connection() -> None:
-    """The premise: asyncio.Queue (under asyncpg's own queue) serves the newcomer first."""
-    stock = dbmod._FairHolderQueue.__mro__[1]
-    assert stock.__module__ == "asyncpg.pool"
-    assert await _barging_get(stock(maxsize=2)) == ["newcomer", "waiter"]
+async def test_the_premise_asyncio_queue_lets_a_newcomer_barge_in() -> None:
+    """What asyncpg's pool waits on serves the newcomer first."""
+    assert await _barging_queue(asyncio.Queue()) == ["newcomer", "waiter"]
 
 
-async def test_the_fair_queue_serves_the_waiter_first() -> None:
-    assert await _barging_get(dbmod._FairHolderQueue(maxsize=2)) == ["waiter", "newcomer"]
+async def test_the_gate_serves_the_waiter_first() -> None:
+    gate = dbmod._Gate(1)
+    order: list[str] = []
+
+    async def enter(name: str) -> None:
+        await gate.acquire()
+        order.append(name)
+        await asyncio.sleep(0)
+        gate.release()
+
+    await gate.acquire()  # the only place, taken
+    waiter = asyncio.create_task(enter("waiter"))
+    await asyncio.sleep(0)  # the waiter is in line
+    gate.release()
+    await enter("newcomer")  # in this task, right away
+    await waiter
+    assert order == ["waiter", "newcomer"] and gate.free == 1
 
 
 async def test_a_cancelled_waiter_passes_its_turn_on() -> None:
-    queue = dbmod._FairHolderQueue(maxsize=2)
-    first = asyncio.create_task(queue.get())
-    second = asyncio.create_task(queue.get())
+    gate = dbmod._Gate(1)
+    await gate.acquire()
+    first = asyncio.create_task(gate.acquire())
+    second = asyncio.create_task(gate.acquire())
     await asyncio.sleep(0)
-    queue.put_nowait(_Holder())  # reserved for `first`...
+    gate.release()  # handed to `first`...
     first.cancel()  # ...which is cancelled before it runs
-    got = await asyncio.wait_for(second, 1)
-    assert isinstance(got, _Holder) and first.cancelled() and queue.qsize() == 0
+    await asyncio.wait_for(second, 1)
+    assert first.cancelled() and gate.free == 0 and not gate.waiting
+    gate.release()
+    assert gate.free == 1
 
 
-async def test_the_real_pool_queues_in_arrival_order(database_url: str) -> None:
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
+async def test_a_cancelled_waiter_leaves_the_line() -> None:
+    gate = dbmod._Gate(1)
+    await gate.acquire()
+    waiting = asyncio.create_task(gate.acquire())
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert not gate.waiting
+    gate.release()
+    assert gate.free == 1
+
+
+async def test_the_real_pool_serves_in_arrival_order(database_url: str) -> None:
+    db = await dbmod.connect(database_url, 1, 1)
     try:
-        assert isinstance(pool._queue, dbmod._FairHolderQueue)
-        held = await pool.acquire()
         order: list[Any] = []
 
         async def request(name: Any) -> None:
-            async with pool.acquire() as conn:
-                order.append((name, await conn.fetchval("SELECT 1")))
+            order.append((name, await db.fetch_val("SELECT CAST(:n AS text)", {"n": str(name)})))
 
-        waiting = [asyncio.create_task(request(i)) for i in range(5)]
-        await asyncio.sleep(0.05)
-        await pool.release(held)
-        await request("newcomer")
+        async with db.connection():  # the only connection, held
+            waiting = [asyncio.create_task(request(i)) for i in range(5)]
+            await asyncio.sleep(0.05)
+        await request("newcomer")  # asks as soon as the connection is back: still after the five
         await asyncio.gather(*waiting)
-        assert order == [(i, 1) for i in range(5)] + [("newcomer", 1)]
+        assert order == [(i, str(i)) for i in range(5)] + [("newcomer", "newcomer")]
     finally:
-        await pool.close()
+        await db.disconnect()
 
 
 @pytest.mark.parametrize("size", [1, 3])
 async def test_many_requests_through_a_small_pool_all_finish(database_url: str, size: int) -> None:
     """200 requests, some cancelled while they wait, through a pool of `size`: nothing is lost or stuck."""
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=size)
+    db = await dbmod.connect(database_url, 1, size)
     try:
         async def request(i: int) -> int:
-            async with pool.acquire() as conn:
-                return await conn.fetchval("SELECT CAST($1 AS int)", i)
+            async with db.connection() as conn:
+                return int(await conn.fetch_val("SELECT CAST(:i AS int)", {"i": i}))
 
         tasks = [asyncio.create_task(request(i)) for i in range(200)]
         await asyncio.sleep(0)
@@ -96,6 +119,6 @@ async def test_many_requests_through_a_small_pool_all_finish(database_url: str, 
         results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 30)
         done = [r for r in results if isinstance(r, int)]
         assert len(done) == 200 - len(tasks[::7]) and sorted(done) == sorted(set(done))
-        assert pool._queue.qsize() == size and not pool._queue._waiting and pool._queue._reserved == 0
+        assert db.gate.free == size and not db.gate.waiting
     finally:
-        await pool.close()
+        await db.disconnect()
