@@ -8,7 +8,7 @@ The clock starts when the process is spawned and stops at the first 200 from GET
 PostgreSQL on exit, and the script checks that no postgres process of that folder is left.
 Prints a table and writes bench/results/cold_start.md.
 
-    /tmp/venv/bin/python bench/bench_cold_start.py            # 3 runs of each (about a minute)
+    .venv/bin/python bench/bench_cold_start.py            # 3 runs of each (about a minute)
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +83,7 @@ def report(results: dict[str, list[dict[str, float]]], args: argparse.Namespace)
     m = machine()
     lines = [
         "# Cold start: `portal serve` with the embedded PostgreSQL, to the first 200 on `/`", "",
-        f"- date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram']} RAM, Linux {m['kernel']}, Python {m['python']}",
         f"- commit: {commit()}",
         f"- load average when the run ended: {Path('/proc/loadavg').read_text().split()[0:3]}",
@@ -91,7 +91,7 @@ def report(results: dict[str, list[dict[str, float]]], args: argparse.Namespace)
         "the process to the first 200 on `/` (polled every 20 ms); \"database ready\" is what the server prints "
         "(embedded PostgreSQL started and migrated, before uvicorn starts)", "",
         "## Reproduce", "", "```", "cd /work/main",
-        f"/tmp/venv/bin/python bench/bench_cold_start.py --runs {args.runs} --workers {args.workers}", "```", "",
+        f".venv/bin/python bench/bench_cold_start.py --runs {args.runs} --workers {args.workers}", "```", "",
         "## Figures", "",
         "| case | first 200 on / (median, min, max) | database ready (median) | stop (median) | target < 5 s |",
         "| --- | --- | ---: | ---: | --- |",

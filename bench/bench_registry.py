@@ -6,8 +6,8 @@ Jinja2 app (bench/minimal_app.py, uvicorn --workers 2) on 127.0.0.1 and measures
 unloaded (1 connection) p50/p95/p99 and loaded (32 connections) requests/s and percentiles.
 Prints a table and writes bench/results/registry.md. Everything it started is stopped at the end.
 
-    /tmp/venv/bin/python bench/bench_registry.py            # the full run (about 3 minutes)
-    /tmp/venv/bin/python bench/bench_registry.py --count 2000 --duration 2 --no-write   # a quick try
+    .venv/bin/python bench/bench_registry.py            # the full run (about 3 minutes)
+    .venv/bin/python bench/bench_registry.py --count 2000 --duration 2 --no-write   # a quick try
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -114,7 +115,7 @@ def wait_ok(url: str, timeout: float, proc: subprocess.Popen | None = None, step
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (http://127.0.0.1 only)
                 if response.status == 200:
                     return time.monotonic() - started
         except OSError:
@@ -155,7 +156,7 @@ def machine() -> dict[str, str]:
     cpuinfo = Path("/proc/cpuinfo").read_text()
     model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
     mem = re.search(r"^MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text(), re.M)
-    wrk_version = subprocess.run([WRK, "-v"], capture_output=True, text=True).stdout.splitlines()
+    wrk_version = subprocess.run([WRK, "-v"], check=False, capture_output=True, text=True).stdout.splitlines()
     return {
         "cpu": model.group(1).strip() if model else platform.processor(),
         "nproc": str(os.cpu_count()),
@@ -167,9 +168,9 @@ def machine() -> dict[str, str]:
 
 
 def commit() -> str:
-    result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False, capture_output=True, text=True, cwd=ROOT)
     dirty = subprocess.run(["git", "status", "--porcelain", "--", "portal", "templates", "migrations"],
-                           capture_output=True, text=True, cwd=ROOT).stdout.strip()
+                           check=False, capture_output=True, text=True, cwd=ROOT).stdout.strip()
     return result.stdout.strip() + (" (+ uncommitted changes in portal/templates/migrations)" if dirty else "")
 
 
@@ -209,7 +210,7 @@ def wrk(url: str, connections: int, seconds: int, lua: Path, threads: int = 1,
     cmd = [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
            "-s", str(lua), url]
     before = meter() if meter else None
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
+    out = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=seconds + 60).stdout
     after = meter() if meter else None
     values = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", " ".join(re.findall(r"^BENCH (.*)$", out, re.M)))}
     if "requests" not in values:
@@ -227,7 +228,7 @@ def wrk(url: str, connections: int, seconds: int, lua: Path, threads: int = 1,
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
+    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
 def python_latencies(port: int, path: str, count: int, max_seconds: float) -> Figures:
@@ -404,7 +405,8 @@ def verdict(result: dict[str, Any]) -> list[str]:
     lines = []
     for path, f in result["unloaded"].items():
         ok = f.p95 < P95_TARGET_MS
-        lines.append(f"- unloaded p95 `{path}`: {f.p95:.1f} ms — {'meets' if ok else 'MISSES'} the < {P95_TARGET_MS:.0f} ms target")
+        lines.append(f"- unloaded p95 `{path}`: {f.p95:.1f} ms — {'meets' if ok else 'MISSES'} "
+                     f"the < {P95_TARGET_MS:.0f} ms target")
     for what in ("list", "search"):
         ratio = result[f"ratio_{what}"]
         lines.append(f"- loaded throughput portal / minimal app ({what}): {ratio:.2f} — "
@@ -428,9 +430,9 @@ def report(result: dict[str, Any], info: dict[str, Any], plans: dict[str, str]) 
         f"- both apps served the same first page: {info['same_rows']}", "",
         "## Reproduce", "", "```", *info["commands"], "```", "",
         "## Figures", "", table(result), "",
-        "Unloaded: `wrk -t1 -c1 -d{0}s --latency -s pct.lua URL` (pct.lua prints latency:percentile(95)); "
-        "loaded: `wrk -t1 -c{1} -d{2}s --latency -s pct.lua URL`. The Python client sends sequential "
-        "keep-alive requests with http.client.".format(info["duration"], result["connections"], info["loaded_duration"]), "",
+        f"Unloaded: `wrk -t1 -c1 -d{info['duration']}s --latency -s pct.lua URL` (pct.lua prints "
+        f"latency:percentile(95)); loaded: `wrk -t1 -c{result['connections']} -d{info['loaded_duration']}s --latency "
+        "-s pct.lua URL`. The Python client sends sequential keep-alive requests with http.client.", "",
         "## Targets", "", *verdict(result), "", *_load_note(result), "",
         "## Query plans at this size (EXPLAIN ANALYZE of portal.registry.search.public_page)", "",
     ]
@@ -511,12 +513,12 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     say("stopped the servers and PostgreSQL" + (f"; postgres still running: {left}" if left else "; no postgres left"))
     info = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(), "commit": commit(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(), "commit": commit(),
         "count": args.count, "seed": args.seed, "load_seconds": load_seconds, "same_rows": same,
         "duration": args.duration, "loaded_duration": args.loaded_duration, **facts,
         "commands": ["cd /work/main  # the repository",
                      "apt-get install -y wrk   # if /usr/bin/wrk is missing",
-                     f"/tmp/venv/bin/python bench/bench_registry.py --count {args.count} --seed {args.seed} "
+                     f".venv/bin/python bench/bench_registry.py --count {args.count} --seed {args.seed} "
                      f"--duration {args.duration} --rounds {args.rounds} --loaded-duration {args.loaded_duration} "
                      f"--connections {args.connections}"],
     }

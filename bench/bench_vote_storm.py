@@ -1,6 +1,6 @@
 """Vote storm: 10,000 padrón organizations voting over HTTP against `portal serve --workers 2`.
 
-    /tmp/venv/bin/python bench/bench_vote_storm.py [--orgs 10000] [--clients 64]
+    .venv/bin/python bench/bench_vote_storm.py [--orgs 10000] [--clients 64]
 
 Starts its own embedded PostgreSQL (pgserver) in a temporary folder, inserts the organizations,
 representatives, padrón and candidates straight with SQL, starts `portal serve --workers 2` as a
@@ -46,7 +46,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PASSWORD = "clave-de-la-tormenta-1"
+PASSWORD = "clave-de-la-tormenta-1"  # noqa: S105 (the throwaway accounts of a benchmark database)
 SESSION = "participa_session"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _CODE = re.compile(r'<p class="tracking-code"><code>([0-9a-f]{64})</code>')
@@ -90,7 +90,7 @@ def free_port() -> int:
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000 if ordered else 0.0
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000 if ordered else 0.0
 
 
 # ----- data -----
@@ -115,7 +115,8 @@ async def seed(url: str, n: int) -> tuple[list[Org], list[int], dict[int, dict[s
         users_rows.append((f"rep{i}@storm.cl", f"Representante {i}", pw_hash))
     await conn.copy_records_to_table("organizations", records=orgs_rows, columns=[
         "rut", "legal_name", "legal_form", "category", "region_code", "comuna_code", "status"])
-    await conn.execute("UPDATE organizations SET approved_at = now() - interval '1 day', vigencia_expires_on = current_date + 300")
+    await conn.execute("UPDATE organizations SET approved_at = now() - interval '1 day', "
+                       "vigencia_expires_on = current_date + 300")
     await conn.copy_records_to_table("users", records=users_rows, columns=["email", "name", "password_hash"])
     await conn.execute("UPDATE users SET email_verified_at = now()")
     await conn.execute(
@@ -177,7 +178,7 @@ class RawClient:
                 f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n")
         try:
             return await asyncio.wait_for(self._exchange(head.encode() + body), 30)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError, ValueError):
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
             await self.close()
             return 599, {}, b""
 
@@ -256,7 +257,7 @@ async def run_pool(items: list[Org], clients: list, work) -> None:  # type: igno
 
 
 async def storm(orgs: list[Org], eid: int, cands: dict[str, list[int]], clients: list[RawClient],
-                result: Storm, retry_share: float, restart: "asyncio.Event | None" = None) -> None:
+                result: Storm, retry_share: float, restart: asyncio.Event | None = None) -> None:
     rng = random.Random(eid)
     retriers = set(rng.sample([o.id for o in orgs], int(len(orgs) * retry_share)))
     done = 0
@@ -333,7 +334,7 @@ async def check_counts(url: str, eid: int, orgs: list[Org], result: Storm, base:
 def start_server(url: str, port: int, folder: Path, pool: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": url, "PORTAL_ARGON2_PROFILE": "test", "PORTAL_DATA_DIR": str(folder),
            "PORTAL_SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_DB_MAX": str(pool), "PORTAL_ENV": "development"}
-    log = open(folder / "server.log", "wb")  # noqa: SIM115 (kept open for the subprocess's lifetime)
+    log = open(folder / "server.log", "wb")
     return subprocess.Popen([sys.executable, "-m", "portal.cli", "serve", "--workers", "2", "--port", str(port),
                              "--no-access-log", "--log-level", "warning"], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -432,7 +433,7 @@ def describe(s: Storm, n: int) -> list[str]:
     if s.restart_seconds is not None:
         lines.append(f"- database restart (pg_ctl restart -m fast, half-way): {s.restart_seconds:.1f} s")
     lines.append(f"- afterwards: {s.checks}")
-    return lines + [""]
+    return [*lines, ""]
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -506,10 +507,12 @@ async def main(args: argparse.Namespace) -> int:
 
 
 def write_report(storms: list[Storm], n: int, args: argparse.Namespace) -> None:
-    pg = subprocess.run(["uname", "-srm"], capture_output=True, text=True).stdout.strip()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    pg = subprocess.run(["uname", "-srm"], check=False, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False, cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
     lines = ["# Vote storm", "",
-             f"`python bench/bench_vote_storm.py --orgs {n} --clients {args.clients} --pool {args.pool}` on {time.strftime('%Y-%m-%d')} "
+             f"`python bench/bench_vote_storm.py --orgs {n} --clients {args.clients} --pool {args.pool}` "
+             f"on {time.strftime('%Y-%m-%d')} "
              f"at commit {commit}: {os.cpu_count()} CPUs ({pg}), Python {platform.python_version()}. The load generator, "
              f"`portal serve --workers 2` (uvicorn, one SO_REUSEPORT socket per worker, PORTAL_DB_MAX={args.pool} "
              "connections per worker) and the embedded "
@@ -546,6 +549,6 @@ if __name__ == "__main__":
     arguments = parser.parse_args()
     try:
         sys.exit(asyncio.run(asyncio.wait_for(main(arguments), arguments.deadline)))
-    except asyncio.TimeoutError:
+    except TimeoutError:
         print(f"gave up after {arguments.deadline:.0f} s")
         sys.exit(2)

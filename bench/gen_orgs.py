@@ -17,9 +17,9 @@ import asyncio
 import random
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -102,7 +102,8 @@ def _name(rng: random.Random, place: str, category: str, nationality: tuple[str,
         kind = rng.random()
         if kind < 0.45:
             topic = rng.choice(TOPICS)
-            return f"Centro de Estudios de {topic} {place}", "CE" + "".join(w[0] for w in topic.split() if w[0].isupper()), "centro_estudios"
+            initials = "".join(w[0] for w in topic.split() if w[0].isupper())
+            return f"Centro de Estudios de {topic} {place}", "CE" + initials, "centro_estudios"
         if kind < 0.75:
             uni = rng.choice(UNIVERSITIES)
             return f"{uni} — Programa de {rng.choice(TOPICS)}", "", "universidad"
@@ -172,7 +173,7 @@ def _record(rng: random.Random, body: int, region: str, comuna: str, place: str,
         areas = sorted([*areas, "investigacion"])
     founded = today - timedelta(days=rng.randint(200, 30 * 365))
     status, issued, expires, submitted, approved, withdrawn = _workflow(rng, today)
-    created = submitted or datetime.combine(today - timedelta(days=rng.randint(1, 60)), datetime.min.time(), timezone.utc)
+    created = submitted or datetime.combine(today - timedelta(days=rng.randint(1, 60)), datetime.min.time(), UTC)
     rep_body = rng.randint(8_000_000, 27_000_000)
     slug = "".join(c for c in rut.display(f"{body}-{rut.check_digit(body)}") if c.isdigit())[:8]
     return (
@@ -190,7 +191,7 @@ def _workflow(rng: random.Random, today: date) -> tuple:
     """(status, vigencia issued, vigencia expires, submitted_at, approved_at, withdrawn_at)."""
     roll = rng.random()
     submitted_day = today - timedelta(days=rng.randint(30, 3 * 365))
-    submitted = datetime.combine(submitted_day, datetime.min.time(), timezone.utc) + timedelta(minutes=rng.randint(480, 1080))
+    submitted = datetime.combine(submitted_day, datetime.min.time(), UTC) + timedelta(minutes=rng.randint(480, 1080))
     issued = submitted_day - timedelta(days=rng.randint(1, 60))
     approved = submitted + timedelta(days=rng.randint(3, 40))
     if roll < 0.80:  # approved and in force: vigencia renewed within the last year
@@ -200,7 +201,8 @@ def _workflow(rng: random.Random, today: date) -> tuple:
         expires = today - timedelta(days=rng.randint(1, 400))
         return "approved", expires - timedelta(days=365), expires, submitted, approved, None
     if roll < 0.92:
-        return "withdrawn", issued, issued + timedelta(days=365), submitted, approved, approved + timedelta(days=rng.randint(30, 300))
+        withdrawn = approved + timedelta(days=rng.randint(30, 300))
+        return "withdrawn", issued, issued + timedelta(days=365), submitted, approved, withdrawn
     status = rng.choice(("draft", "submitted", "in_review", "observed", "rejected"))
     return status, issued, issued + timedelta(days=365), None if status == "draft" else submitted, None, None
 

@@ -15,7 +15,8 @@ import contextlib
 import os
 import re
 import unicodedata
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 from jinja2 import Environment
@@ -25,8 +26,8 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 # The registry's own constants, so the yardstick cannot drift from them (its SQL is mirrored below).
-from portal.registry.model import COUNT_CAP, PAGE_SIZE  # noqa: E402
-from portal.registry.search import SCAN_BUDGET  # noqa: E402
+from portal.registry.model import COUNT_CAP, PAGE_SIZE
+from portal.registry.search import SCAN_BUDGET
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -91,7 +92,7 @@ def prefix_tsquery(q: str) -> str:
     """'Fundación Mig' → 'fundacion & mig:*' (as the portal does)."""
     folded = "".join(ch for ch in unicodedata.normalize("NFD", q.lower()) if not unicodedata.combining(ch))
     words = [w for w in _WORD.findall(folded) if w.isalnum()][:8]
-    return " & ".join(words[:-1] + [words[-1] + ":*"]) if words else ""
+    return " & ".join([*words[:-1], words[-1] + ":*"]) if words else ""
 
 
 async def organizaciones(request: Request) -> HTMLResponse:
