@@ -98,6 +98,16 @@ recomputed 119``). CLI: ``python -m elections verify bulletin.json [--padron FIL
 ``OK`` or the problems; exit status 0 or 1 (2 for a file it cannot read).
 ``python -m elections allocate FILE|- [--text] [--lang es|en]``: bad input gives a message and
 exit status 2.
+
+Sealed ballots, trustees, the public record (issue 15; docs/ballot-secrecy.md)
+============================================================================
+``seal``: keys, ``Sealer(params, portal_seed).seal(category, choice) -> Sealed`` (store
+``.item`` and ``.fingerprint``; show ``.code`` on the receipt page only), ``trustee_step``,
+``check_key_proof``, ``check_step``, ``reveal``. ``record``: the hash-chained event log,
+``checkpoint_payload``, ``check_chain``, ``check_saved``. ``audit.check_record`` verifies a whole
+record; ``ed25519`` is the pure-Python verifier (PyNaCl, when importable, only speeds things up).
+CLI: ``python -m elections trustee keygen|step``, ``verify RECORD.json [--checkpoint SAVED]``,
+``bench``. Sealing and opening need PyNaCl; verifying does not.
 """
 
 from .allocation import allocate, parse_candidates

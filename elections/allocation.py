@@ -65,13 +65,13 @@ class _Pool:
                         state = (total, min(low, outside + a))
                         v = value + pn[a] + pc[c]
                         if state not in new or v > new[state][0]:
-                            new[state] = (v, picks + ((a, c),))
+                            new[state] = (v, (*picks, (a, c)))
             states = new
         final = states.get((m, low))
         if final is None:
             return None
         chosen: list[_Entry] = []
-        for (non, cen), (a, c) in zip(lists, final[1]):
+        for (non, cen), (a, c) in zip(lists, final[1], strict=False):
             chosen += non[0][:a] + cen[0][:c]
         return sorted(chosen, key=lambda e: e.position)
 
@@ -146,7 +146,7 @@ class _Explainer:
         # Only counts per cell matter for feasibility, and `above` is fixed by c's vote count.
         key = (len(above), c.cand.gender, c.central)
         if key not in self._fits:
-            forced = above + [c]
+            forced = [*above, c]
             self._fits[key] = (self.pool.best(forced) is not None,
                                self.pool.best(forced, minimum=0) is not None)
         return self._fits[key]
@@ -177,9 +177,10 @@ class _Explainer:
                 return Message("territory_unreachable", {"above": len(above),
                                                          "minimum": b.min_non_rm_effective}), False
             return Message("seats_unfillable", {"above": len(above), "filled": b.filled}), False
-        assert own is not None  # a completion of above + [c] exists, so a committee with c does
+        if own is None:  # cannot happen: a completion of above + [c] exists, so a committee with c does
+            raise AssertionError("no committee with a candidate that fits")
         mine = _vector(own)
-        seat = next(i for i, (x, y) in enumerate(zip(mine, best)) if x != y)
+        seat = next(i for i, (x, y) in enumerate(zip(mine, best, strict=False)) if x != y)
         return Message("vote_vector", {"tied": tied, "votes": votes, "id": c.cand.id,
                                        "got": mine[seat], "best": best[seat], "seat": seat + 1,
                                        "vector": mine, "best_vector": best}), False
@@ -206,7 +207,7 @@ def allocate_category(category: str, seats: int, cands: list[Candidate], lottery
         gender_cap_effective=bounds.gender_cap_effective, central_region=rules.central_region,
         candidates={c.id: c for c in cands}, order=[e.cand.id for e in entries],
         lottery_order=list(lottery), preliminary=[e.cand.id for e in preliminary],
-        elected=[e.cand.id for e in committee], substitutions=list(zip(outgoing, incoming)),
+        elected=[e.cand.id for e in committee], substitutions=list(zip(outgoing, incoming, strict=False)),
         notes=_notes(bounds, len(cands)))
     if committee:
         explainer = _Explainer(pool, committee)

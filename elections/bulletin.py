@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
-from typing import IO, Any
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any, cast
 
 from .allocation import allocate, parse_candidates
 from .model import Candidate, InputError
@@ -82,6 +83,12 @@ def write_bulletin(bulletin: Mapping[str, Any], fp: IO[str]) -> None:
 
 
 _WS = re.compile(r"[ \t\n\r]*")
+
+
+def _skip(buf: str, pos: int) -> int:
+    """The position after any blanks at `pos`."""
+    match = _WS.match(buf, pos)
+    return match.end() if match is not None else pos
 MAX_HEADER_CHARS = 1 << 26  # 64 Mi characters: far above any real header (candidates, totals, trail)
 
 
@@ -92,7 +99,7 @@ class _Stream:
         self.fp, self.chunk = fp, chunk
         self.buf, self.pos, self.eof = "", 0, False
         self.offset = 0  # characters dropped from the front of buf
-        self.scan = json.JSONDecoder().scan_once
+        self.scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
     def _more(self) -> bool:
         data = self.fp.read(self.chunk)
@@ -107,7 +114,7 @@ class _Stream:
     def peek(self) -> str:
         """The next non-blank character, without consuming it ('' at the end)."""
         while True:
-            self.pos = _WS.match(self.buf, self.pos).end()
+            self.pos = _skip(self.buf, self.pos)
             if self.pos < len(self.buf) or not self._more():
                 return self.buf[self.pos:self.pos + 1]
 
@@ -167,26 +174,26 @@ _BLANK = frozenset(" \t\n\r")
 MAX_BALLOT_CHARS = 1 << 16  # a ballot is ~150 characters; more means the file is broken
 
 
-def _ballots(stream: _Stream) -> Iterator[Any]:
+def _ballots(stream: _Stream) -> Iterator[Any]:  # noqa: C901, PLR0912, PLR0915 - the hot loop, kept flat
     # The hot loop of verification: it decodes straight from the buffer and touches the slower
     # general reader only at chunk boundaries, so a million ballots cost about a second.
     stream.take("[")
     if stream.peek() == "]":
         stream.pos += 1
     else:
-        scan, blank, ws = stream.scan, _BLANK, _WS.match
+        scan, blank, ws = stream.scan, _BLANK, _skip
         done = False
         while not done:
             buf, pos = stream.buf, stream.pos
             n = len(buf)
             while True:
                 if pos < n and buf[pos] in blank:
-                    pos = ws(buf, pos).end()
+                    pos = ws(buf, pos)
                 try:
                     value, end = scan(buf, pos)
                 except (StopIteration, json.JSONDecodeError):
                     break
-                sep = ws(buf, end).end() if end < n and buf[end] in blank else end
+                sep = ws(buf, end) if end < n and buf[end] in blank else end
                 if sep >= n:
                     break  # the separator is not read yet; decode this ballot again after refilling
                 if buf[sep] == ",":
@@ -209,10 +216,10 @@ def _ballots(stream: _Stream) -> Iterator[Any]:
         raise BulletinError(f"unexpected text after the bulletin near character {stream.where()}")
 
 
-def open_text(source: str | bytes | IO[Any]) -> IO[str]:
+def open_text(source: str | bytes | os.PathLike[str] | IO[Any]) -> IO[str]:
     """A text stream over a path or an open (text or binary) file."""
-    if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
-        return open(source, encoding="utf-8")  # type: ignore[arg-type]
+    if isinstance(source, (str, bytes, os.PathLike)):
+        return open(source, encoding="utf-8")
     if isinstance(source, io.TextIOBase):
-        return source  # type: ignore[return-value]
-    return io.TextIOWrapper(source, encoding="utf-8")  # type: ignore[arg-type]
+        return cast(IO[str], source)
+    return io.TextIOWrapper(cast(IO[bytes], source), encoding="utf-8")

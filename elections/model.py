@@ -78,7 +78,7 @@ def normalize_gender(value: Any) -> str:
 
 def _region_aliases() -> dict[str, str]:
     aliases: dict[str, str] = {}
-    for roman, (code, name) in zip(_ROMAN, sorted(REGIONS)):
+    for roman, (code, name) in zip(_ROMAN, sorted(REGIONS), strict=True):
         aliases[fold(name)] = code
         aliases[roman.lower()] = code
         aliases[str(int(code))] = code

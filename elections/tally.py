@@ -53,7 +53,7 @@ class BallotRules:
             if not isinstance(label, str) or "|" in label:
                 raise InputError(f"election id, categories and candidate ids may not contain '|': {label!r}")
 
-    def classify(self, ballot: Any) -> tuple[str, str | None] | str:
+    def classify(self, ballot: Any) -> tuple[str, str | None] | str:  # noqa: PLR0911 - one return per reason
         """(category, choice or None for blank) for a countable ballot, else the rejection reason."""
         if not isinstance(ballot, dict):
             return "not an object"
@@ -106,8 +106,9 @@ class Tally:
 
     def to_dict(self) -> dict[str, Any]:
         """The published totals: per category votes, blank and countable ballots; rejections."""
-        cats = {cat: {"votes": dict(v), "blank": self.blank[cat], "ballots": sum(v.values()) + self.blank[cat]}
-                for cat, v in self.votes.items()}
+        cats: dict[str, dict[str, Any]] = {
+            cat: {"votes": dict(v), "blank": self.blank[cat], "ballots": sum(v.values()) + self.blank[cat]}
+            for cat, v in self.votes.items()}
         ballots = sum(c["ballots"] for c in cats.values()) + len(self.rejected)
         # Sorted by code, like the published ballots: the casting order stays hidden.
         rejected = sorted(({"code": r["code"], "reason": r["reason"]} for r in self.rejected),

@@ -90,11 +90,13 @@ class _Limited:
                 self.problems.append(f"... and {n - _SHOWN} more ballot(s) with the same problem: {kind}")
 
 
-def _recount(h: _Header, ballots: Iterator[Any], problems: list[str]) -> tuple[Tally, int]:
+def _recount(h: _Header, ballots: Iterator[Any], problems: list[str]) -> tuple[Tally, int]:  # noqa: PLR0915 - hot loop
     rules = BallotRules(h.election_id, h.seats, h.candidates)
     counted = Tally.empty(h.seats, h.candidates)
     log = _Limited(problems)
     previous, index, eid = "", 0, h.election_id
+    code: Any
+    expected: str | None
     # The fast path handles a well-formed vote inline (same checks as BallotRules.classify and
     # the same text as tracking_code); anything else takes the general, slower path.
     prefix, category_of, nonce_ok = f"{BALLOT_FORMAT}|{eid}|", rules.category_of, NONCE_PATTERN.fullmatch
@@ -153,7 +155,7 @@ def _diff(published: Any, recomputed: Any, path: str, out: list[str]) -> None:
         out.append(f"{path}: published {published!r}, recomputed {recomputed!r}{hint}")
 
 
-def check(source: str | Path | IO[Any], padron: str | Path | None = None) -> Report:
+def check(source: str | Path | IO[Any], padron: str | Path | None = None) -> Report:  # noqa: PLR0915 - one pass, in order
     """Verify a bulletin (path or open file), streaming its ballots; optionally hash the padrón file."""
     report = Report()
     problems = report.problems

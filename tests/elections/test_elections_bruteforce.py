@@ -174,7 +174,7 @@ def test_replacement_keeps_both_rules(pool: dict[str, Any]) -> None:
     cat = allocate({"Z": pool["seats"]}, pool["candidates"], pool["lottery_order"]).categories["Z"]
     for leaving in cat.elected:
         staying = [brute.cands[c] for c in cat.elected if c != leaving]
-        fits = [c for c in cat.order if c not in cat.elected and brute.ok(staying + [brute.cands[c]])]
+        fits = [c for c in cat.order if c not in cat.elected and brute.ok([*staying, brute.cands[c]])]
         assert next_replacement(cat, leaving) == (fits[0] if fits else None)
         assert cat.replacements[leaving] == (fits[0] if fits else None)
 

@@ -170,7 +170,7 @@ def test_more_ballots_than_padron(tmp_path: Path) -> None:
 def test_rejected_ballots_are_published_and_verify(tmp_path: Path) -> None:
     """A ballot for a candidate of another category is rejected, listed with its reason, and verifies."""
     bad = {"nonce": "f" * 32, "category": "A", "choice": "B01"}
-    b = _bulletin(ballots=_ballots() + [bad])
+    b = _bulletin(ballots=[*_ballots(), bad])
     assert b["totals"]["rejected"][0]["reason"] == "choice 'B01' is a candidate of category B, not A"
     assert b["totals"]["ballots"] == BALLOTS + 1
     assert verify_bulletin(_write(b, tmp_path / "b.json")) == []

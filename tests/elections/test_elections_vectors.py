@@ -128,8 +128,8 @@ def test_cli_reads_a_file_and_prints_text(tmp_path: Path) -> None:
     path = tmp_path / "input.json"
     path.write_text(json.dumps(allocate_input(case)), encoding="utf-8")
     run = [sys.executable, "-m", "elections", "allocate", str(path)]
-    es = subprocess.run(run + ["--text"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    en = subprocess.run(run + ["--text", "--lang", "en"], cwd=ROOT, capture_output=True, text=True,
+    es = subprocess.run([*run, "--text"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    en = subprocess.run([*run, "--text", "--lang", "en"], cwd=ROOT, capture_output=True, text=True,
                         check=True).stdout
     assert "Categoría C: 4 cupos" in es and "Sustituciones" in es and "a (50 votos, RM, F) -> t" in es
     assert "Category C: 4 seats" in en and "vote vector (500, 400, 50, 10) < (500, 400, 50, 40)" in en
