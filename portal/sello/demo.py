@@ -8,15 +8,15 @@ Idempotent: it does nothing when the demo liaison already exists.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from datetime import date, timedelta
 
-from portal import passwords
+from portal import clock, passwords, uploads
 from portal.accounts import queries as accounts
 from portal.certificates import service as certificates
 from portal.db import Database
 from portal.sello import queries, rules
+from portal.txn import atomic
 
 LIAISON_EMAIL = "enlace@demo.participa.cl"
 LIAISON_COMUNA = "05101"  # Valparaíso, implementing: the demo liaison can request an evaluation
@@ -40,10 +40,8 @@ def _pdf(text: str) -> bytes:
 
 
 async def _file(db: Database, name: str, text: str) -> str:
-    content = _pdf(text)
-    return str(await db.fetch_val(
-        """INSERT INTO stored_files (sha256, size, filename, content) VALUES (:s, :n, :f, :c) RETURNING id""",
-        {"s": hashlib.sha256(content).hexdigest(), "n": len(content), "f": name, "c": content}))
+    """One PDF shared by many demo municipalities (each of their liaisons may read it)."""
+    return await uploads.store(db, uploads.CheckedFile(name, _pdf(text)), None)
 
 
 def _adhesion_dates(rng: random.Random, today: date) -> list[date]:
@@ -69,9 +67,9 @@ async def load(db: Database) -> list[str]:
         return [line]
     from portal.demo import DEMO_PASSWORD  # imported here: portal.demo imports this module's package
 
-    rng = random.Random(2015)
-    today = date.today()
-    async with db.transaction():
+    rng = random.Random(2015)  # noqa: S311 (repeatable demo data, not a secret)
+    today = clock.today()
+    async with atomic(db):
         carta = await _file(db, "carta-compromiso.pdf", "Carta compromiso Sello Migrante (documento de demostración)")
         plan = await _file(db, "plan-de-trabajo.pdf", "Plan de trabajo Sello Migrante (documento de demostración)")
         codes = [r["code"] for r in await db.fetch_all("SELECT code FROM comunas ORDER BY code")]
@@ -122,7 +120,9 @@ async def _municipality(db: Database, rng: random.Random, code: str, state: str,
                              {"e": eval_id, "a": area, "r": f"Informe del área {area}: acciones del periodo (demostración)."})
             await db.execute("INSERT INTO sello_evidence (evaluation_id, area, file_id) VALUES (:e, :a, CAST(:f AS uuid))",
                              {"e": eval_id, "a": area, "f": plan})
-        await queries.set_status(db, code, "in_evaluation" if state == "in_evaluation" else "evaluation_requested")
+        # demo data is written in its final state (no history of transitions to replay)
+        await db.execute("UPDATE sello_adhesions SET status = :s WHERE comuna_code = :c",
+                         {"c": code, "s": "in_evaluation" if state == "in_evaluation" else "evaluation_requested"})
 
 
 async def _certify_history(db: Database, rng: random.Random, code: str, state: str, today: date) -> None:

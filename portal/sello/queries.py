@@ -1,4 +1,9 @@
-"""SQL for Sello Migrante: adhesions, liaisons, visits, Casilla cases, evaluations, public figures."""
+"""SQL for Sello Migrante: adhesions, liaisons, visits, Casilla cases, evaluations, files, public figures.
+
+Every statement of the domain lives here, with named parameters. State changes of an adhesion are
+made by portal.sello.workflow through portal.workflow.transition(); the `*_SETS` mappings below are
+the columns such a change writes with the new state (SQL expressions over named parameters).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from portal import clock
 from portal.db import Database, as_dict, as_dicts, to_dataclass, to_dataclasses
 from portal.sello import rules
+from portal.where import Where
 
 
 @dataclass
@@ -34,7 +41,8 @@ class Adhesion:
         return municipality_name(self.comuna_name)
 
     def state(self, today: date | None = None) -> str:
-        return rules.display_state(self.status, self.valid_until, today or date.today())
+        """The state shown (docs/sello.md, States): 'expired' and 'revalidation' are read from the dates."""
+        return rules.display_state(self.status, self.valid_until, today or clock.today())
 
 
 def municipality_name(comuna_name: str) -> str:
@@ -46,6 +54,19 @@ _ADHESION_SELECT = """
     FROM sello_adhesions a JOIN comunas c ON c.code = a.comuna_code JOIN regions r ON r.code = c.region_code
 """
 
+# ----- what a state change writes besides the state (portal.workflow.transition `sets`) -----
+
+WORK_PLAN_SETS = {"work_plan_file_id": "CAST(:file AS uuid)", "work_plan_on": ":today", "updated_at": "now()"}
+CERTIFY_SETS = {"certified_on": ":resolution", "valid_until": ":valid_until",
+                "first_certified_on": "COALESCE(first_certified_on, :resolution)",
+                "certificate_code": ":certificate", "updated_at": "now()"}
+# A withdrawn certification: the dates and certificate go; first_certified_on (history) stays.
+WITHDRAW_SETS = {"certified_on": "NULL", "valid_until": "NULL", "certificate_code": "NULL", "updated_at": "now()"}
+TOUCH_SETS = {"updated_at": "now()"}
+CLOSE_CASE_SETS = {"closed_on": ":today"}
+
+
+# ----- comunas and regions -----
 
 async def comuna(db: Database, code: str) -> dict[str, Any] | None:
     """A comuna with its region, or None."""
@@ -55,10 +76,14 @@ async def comuna(db: Database, code: str) -> dict[str, Any] | None:
     return as_dict(row)
 
 
-async def comunas_by_region(db: Database) -> list[dict[str, Any]]:
+async def comunas_by_region(db: Database, region: str | None = None) -> list[dict[str, Any]]:
+    """Every comuna (of one region when given), north to south, then by name."""
+    where = Where().when(region, "c.region_code = :region", "region")
     rows = await db.fetch_all(
-        """SELECT c.code, c.name, c.region_code, r.short_name AS region_name FROM comunas c
-           JOIN regions r ON r.code = c.region_code ORDER BY r.sort_order, c.name""")
+        f"""SELECT c.code, c.name, c.region_code, r.short_name AS region_name FROM comunas c
+            JOIN regions r ON r.code = c.region_code {where.sql}
+            ORDER BY r.sort_order, c.name""",  # noqa: S608 (only constant clauses are interpolated; values are parameters)
+        where.params)
     return as_dicts(rows)
 
 
@@ -66,69 +91,59 @@ async def regions(db: Database) -> list[dict[str, Any]]:
     return as_dicts(await db.fetch_all("SELECT code, short_name AS name FROM regions ORDER BY sort_order"))
 
 
+# ----- adhesions -----
+
 async def adhesion(db: Database, code: str) -> Adhesion | None:
     return to_dataclass(Adhesion, await db.fetch_one(_ADHESION_SELECT + " WHERE a.comuna_code = :c", {"c": code}))
 
 
 async def all_adhesions(db: Database, region: str | None = None) -> list[Adhesion]:
-    """Every adhered municipality, north to south, then by name."""
-    rows = await db.fetch_all(
-        _ADHESION_SELECT + " WHERE (CAST(:r AS text) IS NULL OR c.region_code = CAST(:r AS text))"
-        " ORDER BY r.sort_order, c.name", {"r": region})
+    """Every adhered municipality (of one region when given), north to south, then by name."""
+    where = Where().when(region, "c.region_code = :region", "region")
+    rows = await db.fetch_all(_ADHESION_SELECT + where.sql + " ORDER BY r.sort_order, c.name", where.params)
     return to_dataclasses(Adhesion, rows)
 
 
 async def create_adhesion(db: Database, *, code: str, mayor: str, carta_date: date, agreement: str,
-                          file_id: str, by: int) -> bool:
+                          file_id: str, by: int, today: date) -> bool:
     """Insert the adhesion; False when the comuna already has one."""
     created = await db.fetch_val(
-        """INSERT INTO sello_adhesions (comuna_code, mayor_name, carta_date, council_agreement, carta_file_id, created_by)
-           VALUES (:c, :m, :d, :a, CAST(:f AS uuid), :by) ON CONFLICT (comuna_code) DO NOTHING RETURNING comuna_code""",
-        {"c": code, "m": mayor, "d": carta_date, "a": agreement, "f": file_id, "by": by})
+        """INSERT INTO sello_adhesions (comuna_code, mayor_name, carta_date, council_agreement, carta_file_id,
+                                        created_by, adhered_on)
+           VALUES (:c, :m, :d, :a, CAST(:f AS uuid), :by, :today)
+           ON CONFLICT (comuna_code) DO NOTHING RETURNING comuna_code""",
+        {"c": code, "m": mayor, "d": carta_date, "a": agreement, "f": file_id, "by": by, "today": today})
     return created is not None
 
 
 async def lock_adhesion(db: Database, code: str) -> Adhesion | None:
     """Read the adhesion and lock its row until the transaction ends (state changes in one order)."""
-    await db.execute("SELECT 1 FROM sello_adhesions WHERE comuna_code = :c FOR UPDATE", {"c": code})
-    return await adhesion(db, code)
+    return to_dataclass(Adhesion, await db.fetch_one(
+        _ADHESION_SELECT + " WHERE a.comuna_code = :c FOR UPDATE OF a", {"c": code}))
 
 
-async def set_work_plan(db: Database, code: str, file_id: str) -> None:
+async def lock_certified_by(db: Database, certificate_code: str) -> Adhesion | None:
+    """The adhesion whose current certificate is `certificate_code`, locked (None when that
+    certificate is not the current one of any municipality, e.g. superseded by a revalidation)."""
+    return to_dataclass(Adhesion, await db.fetch_one(
+        _ADHESION_SELECT + " WHERE a.certificate_code = :cc FOR UPDATE OF a", {"cc": certificate_code}))
+
+
+async def set_work_plan(db: Database, code: str, file_id: str, today: date) -> None:
+    """Replace the work plan without a change of state."""
     await db.execute(
-        """UPDATE sello_adhesions SET work_plan_file_id = CAST(:f AS uuid), work_plan_on = current_date,
-                  status = CASE WHEN status = 'adhered' THEN 'implementing' ELSE status END, updated_at = now()
-           WHERE comuna_code = :c""", {"c": code, "f": file_id})
+        """UPDATE sello_adhesions SET work_plan_file_id = CAST(:file AS uuid), work_plan_on = :today, updated_at = now()
+           WHERE comuna_code = :c""", {"c": code, "file": file_id, "today": today})
 
 
-async def set_status(db: Database, code: str, status: str) -> None:
-    await db.execute("UPDATE sello_adhesions SET status = :s, updated_at = now() WHERE comuna_code = :c",
-                     {"c": code, "s": status})
-
-
-async def certify(db: Database, code: str, resolution: date, valid_until: date, certificate_code: str) -> None:
+async def clear_certification(db: Database, code: str) -> None:
+    """Withdraw the certification dates without a change of state (an evaluation is under way)."""
     await db.execute(
-        """UPDATE sello_adhesions SET status = 'certified', certified_on = :r, valid_until = :v,
-                  first_certified_on = COALESCE(first_certified_on, :r), certificate_code = :cc, updated_at = now()
-           WHERE comuna_code = :c""", {"c": code, "r": resolution, "v": valid_until, "cc": certificate_code})
+        """UPDATE sello_adhesions SET certified_on = NULL, valid_until = NULL, certificate_code = NULL,
+                  updated_at = now() WHERE comuna_code = :c""", {"c": code})
 
-
-
-async def withdraw_certification(db: Database, certificate_code: str) -> str | None:
-    """A revoked certificate that is the municipality's current one withdraws the certification: it is
-    implementing again (first_certified_on, its history, stays), shows so publicly, and may request a
-    new certification. An evaluation already requested goes on. Returns the comuna, or None when the
-    certificate was not the current one (an older, superseded certificate)."""
-    return await db.fetch_val(
-        """UPDATE sello_adhesions SET status = CASE WHEN status = 'certified' THEN 'implementing' ELSE status END,
-                  certified_on = NULL, valid_until = NULL, certificate_code = NULL, updated_at = now()
-           WHERE certificate_code = :cc RETURNING comuna_code""", {"cc": certificate_code})
 
 # ----- liaisons -----
-
-async def liaison_comuna(db: Database, user_id: int) -> str | None:
-    return await db.fetch_val("SELECT comuna_code FROM sello_liaisons WHERE user_id = :u", {"u": user_id})
-
 
 async def add_liaison(db: Database, user_id: int, code: str, by: int | None) -> bool:
     done = await db.fetch_val(
@@ -155,10 +170,11 @@ async def user_is_busy(db: Database, user_id: int) -> bool:
 # ----- visits and Casilla cases -----
 
 async def add_visit(db: Database, code: str, visited_on: date, staff_names: str, notes: str, by: int) -> int:
-    return await db.fetch_val(
+    visit_id: int = await db.fetch_val(
         """INSERT INTO sello_visits (comuna_code, visited_on, staff_names, notes, recorded_by)
            VALUES (:c, :d, :s, :n, :by) RETURNING id""",
         {"c": code, "d": visited_on, "s": staff_names, "n": notes, "by": by})
+    return visit_id
 
 
 async def visits(db: Database, code: str) -> list[dict[str, Any]]:
@@ -169,20 +185,19 @@ async def visits(db: Database, code: str) -> list[dict[str, Any]]:
 
 
 async def add_case(db: Database, code: str, topic: str, opened_on: date, by: int) -> int:
-    return await db.fetch_val(
+    case_id: int = await db.fetch_val(
         """INSERT INTO sello_cases (comuna_code, topic, opened_on, created_by) VALUES (:c, :t, :d, :by)
            RETURNING id""", {"c": code, "t": topic, "d": opened_on, "by": by})
+    return case_id
 
 
 async def case(db: Database, case_id: int) -> dict[str, Any] | None:
     return as_dict(await db.fetch_one("SELECT * FROM sello_cases WHERE id = :i", {"i": case_id}))
 
 
-async def close_case(db: Database, case_id: int) -> bool:
-    done = await db.fetch_val(
-        """UPDATE sello_cases SET status = 'closed', closed_on = current_date
-           WHERE id = :i AND status = 'open' RETURNING id""", {"i": case_id})
-    return done is not None
+async def lock_case(db: Database, case_id: int) -> dict[str, Any] | None:
+    """A Casilla case, its row locked until the transaction ends."""
+    return as_dict(await db.fetch_one("SELECT * FROM sello_cases WHERE id = :i FOR UPDATE", {"i": case_id}))
 
 
 async def recent_cases(db: Database, code: str, limit: int = 20) -> list[dict[str, Any]]:
@@ -204,7 +219,7 @@ async def case_counts(db: Database, code: str) -> list[dict[str, Any]]:
 # ----- evaluations -----
 
 async def create_evaluation(db: Database, code: str, kind: str, by: int, reports: dict[int, str]) -> int:
-    eval_id = await db.fetch_val(
+    eval_id: int = await db.fetch_val(
         """INSERT INTO sello_evaluations (comuna_code, kind, requested_by) VALUES (:c, :k, :by) RETURNING id""",
         {"c": code, "k": kind, "by": by})
     for area, report in sorted(reports.items()):
@@ -232,30 +247,37 @@ async def evaluation_areas(db: Database, eval_id: int) -> list[dict[str, Any]]:
     areas = as_dicts(await db.fetch_all(
         "SELECT area, report, rating, comment FROM sello_evaluation_areas WHERE evaluation_id = :e ORDER BY area",
         {"e": eval_id}))
-    files = await db.fetch_all(
+    files = as_dicts(await db.fetch_all(
         """SELECT e.area, f.id, f.filename, f.size FROM sello_evidence e JOIN stored_files f ON f.id = e.file_id
-           WHERE e.evaluation_id = :e ORDER BY e.id""", {"e": eval_id})
+           WHERE e.evaluation_id = :e ORDER BY e.id""", {"e": eval_id}))
     for area in areas:
-        area["files"] = [dict(f._mapping) for f in files if f["area"] == area["area"]]
+        area["files"] = [f for f in files if f["area"] == area["area"]]
     return areas
 
 
-async def start_evaluation(db: Database, eval_id: int, evaluator: int) -> None:
-    await db.execute(
+async def start_evaluation(db: Database, eval_id: int, evaluator: int) -> bool:
+    """The requested evaluation is taken by `evaluator`; False when it was not 'requested'."""
+    done = await db.fetch_val(
         """UPDATE sello_evaluations SET status = 'in_evaluation', started_at = now(), evaluator_id = :u
-           WHERE id = :e""", {"e": eval_id, "u": evaluator})
+           WHERE id = :e AND status = 'requested' RETURNING id""", {"e": eval_id, "u": evaluator})
+    return done is not None
 
 
 async def record_decision(db: Database, eval_id: int, *, ratings: dict[int, str], comments: dict[int, str],
-                          outcome: str, resolution: date | None, observations: str, evaluator: int) -> None:
+                          outcome: str, resolution: date | None, observations: str, evaluator: int) -> bool:
+    """Store the ratings and the outcome of an open evaluation; False when it was no longer open."""
+    decided = await db.fetch_val(
+        """UPDATE sello_evaluations SET status = :s, decided_at = now(), resolution_date = :d,
+                  observations = :o, evaluator_id = :u
+           WHERE id = :e AND status IN ('requested', 'in_evaluation') RETURNING id""",
+        {"e": eval_id, "s": outcome, "d": resolution, "o": observations, "u": evaluator})
+    if decided is None:
+        return False
     for area, rating in ratings.items():
         await db.execute(
             "UPDATE sello_evaluation_areas SET rating = :r, comment = :c WHERE evaluation_id = :e AND area = :a",
             {"e": eval_id, "a": area, "r": rating, "c": comments.get(area, "")})
-    await db.execute(
-        """UPDATE sello_evaluations SET status = :s, decided_at = now(), resolution_date = :d,
-                  observations = :o, evaluator_id = :u WHERE id = :e""",
-        {"e": eval_id, "s": outcome, "d": resolution, "o": observations, "u": evaluator})
+    return True
 
 
 async def evaluations(db: Database, code: str) -> list[dict[str, Any]]:
@@ -265,20 +287,18 @@ async def evaluations(db: Database, code: str) -> list[dict[str, Any]]:
     return as_dicts(rows)
 
 
-async def file_comuna(db: Database, file_id: str) -> str | None:
-    """The municipality an uploaded Sello file belongs to (carta, work plan or evidence)."""
-    return await db.fetch_val(
+# ----- uploaded files -----
+
+async def file_comunas(db: Database, file_id: str) -> set[str]:
+    """Every municipality an uploaded Sello file belongs to (carta, work plan or evidence): one stored
+    file may serve several (the same PDF uploaded once and referenced twice, the demo's shared files)."""
+    rows = await db.fetch_all(
         """SELECT comuna_code FROM sello_adhesions
            WHERE carta_file_id = CAST(:f AS uuid) OR work_plan_file_id = CAST(:f AS uuid)
-           UNION ALL
+           UNION
            SELECT v.comuna_code FROM sello_evidence e JOIN sello_evaluations v ON v.id = e.evaluation_id
-           WHERE e.file_id = CAST(:f AS uuid) LIMIT 1""", {"f": file_id})
-
-
-async def stored_file(db: Database, file_id: str) -> dict[str, Any] | None:
-    return as_dict(await db.fetch_one(
-        "SELECT id, filename, content_type, content, size FROM stored_files WHERE id = CAST(:f AS uuid)",
-        {"f": file_id}))
+           WHERE e.file_id = CAST(:f AS uuid)""", {"f": file_id})
+    return {r["comuna_code"] for r in rows}
 
 
 # ----- staff queue and public figures -----
@@ -317,4 +337,3 @@ async def yearly_figures(db: Database) -> list[dict[str, Any]]:
                                                 "revalidations": 0, "cases": 0, "visits": 0})
         entry[r["k"]] = r["n"]
     return [by_year[y] for y in sorted(by_year)]
-

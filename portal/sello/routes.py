@@ -1,8 +1,15 @@
-"""Sello Migrante: public pages, the liaison's /mi-municipalidad area and the /staff/sello back-office."""
+"""Sello Migrante: public pages, the liaison's /mi-municipalidad area and the /staff/sello back-office.
+
+Importing the workflow registers what revoking a Sello certificate withdraws (certificates.on_revocation),
+so it holds wherever the app runs.
+"""
 
 from starlette.routing import BaseRoute, Route
 
-from portal.sello import liaison, public, staff
+from portal.sello import views_liaison as liaison
+from portal.sello import views_public as public
+from portal.sello import views_staff as staff
+from portal.sello import workflow  # noqa: F401 (registers the revocation hook on import)
 
 routes: list[BaseRoute] = [
     Route("/sello-migrante", public.index),

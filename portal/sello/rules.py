@@ -1,5 +1,5 @@
-"""Sello Migrante rules (domain.md §5) as pure functions: areas, ratings, the decision, validity,
-the revalidation window and the state shown to the public. No I/O here."""
+"""Sello Migrante rules (docs/sello.md, Certification and revalidation) as pure functions: areas,
+ratings, the decision, validity, the revalidation window and the state shown to the public. No I/O here."""
 
 from __future__ import annotations
 
@@ -21,8 +21,20 @@ RATINGS: dict[str, str] = {
     "partially": N_("Cumple parcialmente"),
     "does_not_meet": N_("No cumple"),
 }
-# Workflow states stored in sello_adhesions.status (same list as the SQL CHECK).
-STATUSES = ("adhered", "implementing", "evaluation_requested", "in_evaluation", "certified")
+# Workflow states stored in sello_adhesions.status (same list as the SQL CHECK in
+# migrations/0031_sello.sql; docs/sello.md, States). 'expired' is never stored: it is read from the dates.
+ADHERED = "adhered"
+IMPLEMENTING = "implementing"
+EVALUATION_REQUESTED = "evaluation_requested"
+IN_EVALUATION = "in_evaluation"
+CERTIFIED = "certified"
+STATUSES = (ADHERED, IMPLEMENTING, EVALUATION_REQUESTED, IN_EVALUATION, CERTIFIED)
+# An evaluation's own states (sello_evaluations.status): open while requested or in evaluation.
+EVAL_REQUESTED = "requested"
+EVAL_OPEN = (EVAL_REQUESTED, IN_EVALUATION)
+# Kinds of evaluation (sello_evaluations.kind).
+CERTIFICATION = "certification"
+REVALIDATION = "revalidation"
 # What the public sees: the workflow state, refined by the certification dates.
 DISPLAY_STATES: dict[str, str] = {
     "adhered": N_("Adherida"),
@@ -44,6 +56,10 @@ CASE_TOPICS: dict[str, str] = {
     "discrimination": N_("Discriminación"),
     "other": N_("Otro"),
 }
+EVALUATOR = "sello_evaluator"  # the staff role that evaluates and sees every municipality's files
+INVITE_PURPOSE = "sello-invite"  # a liaison's invitation token: the signed link lasts 14 days
+INVITE_MAX_AGE = 14 * 24 * 3600
+CASE_OPEN, CASE_CLOSED = "open", "closed"
 VALIDITY_YEARS = 2
 REVALIDATION_WINDOW_DAYS = 90
 MAX_PARTIALLY = 1
@@ -57,7 +73,7 @@ class Decision:
 
     @property
     def outcome(self) -> str:
-        return "certified" if self.certified else "not_certified"
+        return CERTIFIED if self.certified else "not_certified"
 
 
 def decide(ratings: Mapping[int, str]) -> Decision:
@@ -89,8 +105,8 @@ def display_state(status: str, valid_until: date | None, today: date) -> str:
     if valid_until is not None:
         if valid_until >= today:
             # a failed revalidation sends the workflow back, but the certificate lasts to its end
-            return "revalidation" if status in ("evaluation_requested", "in_evaluation") else "certified"
-        if status in ("certified", "implementing"):
+            return REVALIDATION if status in (EVALUATION_REQUESTED, IN_EVALUATION) else CERTIFIED
+        if status in (CERTIFIED, IMPLEMENTING):
             return "expired"
     return status
 
@@ -98,21 +114,27 @@ def display_state(status: str, valid_until: date | None, today: date) -> str:
 @dataclass(frozen=True)
 class Permission:
     allowed: bool
-    kind: str = ""      # 'certification' or 'revalidation'
+    kind: str = ""      # CERTIFICATION or REVALIDATION
     reason: str = ""    # why not (Spanish source; translate where shown)
 
 
-def evaluation_request_permission(status: str, valid_until: date | None, today: date) -> Permission:
-    """May the municipality request an evaluation now, and of which kind (with the reason if not)."""
-    if status == "adhered":
-        return Permission(False, reason=N_("Primero suba el plan de trabajo: la evaluación se solicita durante la implementación."))
-    if status in ("evaluation_requested", "in_evaluation"):
-        return Permission(False, reason=N_("Ya hay una evaluación en curso."))
-    if status == "certified" and valid_until is not None and valid_until >= today:
-        if today < revalidation_opens(valid_until):
-            return Permission(False, reason=N_("La revalidación se puede solicitar solo en los últimos 90 días de vigencia."))
-        return Permission(True, kind="revalidation")
-    if status == "implementing" and valid_until is not None and valid_until >= today:
-        # after a failed revalidation, while the certificate still lasts, the next request is again one
-        return Permission(True, kind="revalidation")
-    return Permission(True, kind="certification")
+# Why no evaluation may be requested yet, by stored status (None: not adhered).
+_NOT_YET: dict[str | None, str] = {
+    None: N_("Primero registre la adhesión con la carta compromiso."),
+    ADHERED: N_("Primero suba el plan de trabajo: la evaluación se solicita durante la implementación."),
+    EVALUATION_REQUESTED: N_("Ya hay una evaluación en curso."),
+    IN_EVALUATION: N_("Ya hay una evaluación en curso."),
+}
+
+
+def evaluation_request_permission(status: str | None, valid_until: date | None, today: date) -> Permission:
+    """May the municipality request an evaluation now, and of which kind (with the reason if not);
+    `status` None means it has not adhered yet."""
+    if status in _NOT_YET:
+        return Permission(False, reason=_NOT_YET[status])
+    if valid_until is None or valid_until < today:
+        return Permission(True, kind=CERTIFICATION)  # never certified, or expired: a new certification
+    if status == CERTIFIED and today < revalidation_opens(valid_until):
+        return Permission(False, reason=N_("La revalidación se puede solicitar solo en los últimos 90 días de vigencia."))
+    # certified in the window, or implementing after a failed revalidation while the certificate lasts
+    return Permission(True, kind=REVALIDATION)

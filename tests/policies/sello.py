@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from policies import Rule, World, only, public
+from portal import clock
 
 LIAISONS = ("liaison", "liaison_other")
 COMUNA = "05101"        # Valparaíso: world's "liaison", adhered
@@ -40,13 +41,13 @@ async def extend_world(db: Any, world: World) -> None:
     await db.execute(
         """INSERT INTO sello_adhesions (comuna_code, mayor_name, carta_date, council_agreement, carta_file_id)
            VALUES (:c, 'Alcaldesa de Prueba', :d, 'Acuerdo 1/2026', CAST(:f AS uuid))""",
-        {"c": COMUNA, "d": date.today() - timedelta(days=30), "f": file_id})
+        {"c": COMUNA, "d": clock.today() - timedelta(days=30), "f": file_id})
     world.ids["comuna"] = COMUNA
     world.ids["comuna_other"] = COMUNA_OTHER
     world.ids["sello_file"] = file_id
     world.ids["sello_case"] = await db.fetch_val(
-        "INSERT INTO sello_cases (comuna_code, topic, opened_on) VALUES (:c, 'health', current_date) RETURNING id",
-        {"c": COMUNA})
+        "INSERT INTO sello_cases (comuna_code, topic, opened_on) VALUES (:c, 'health', :d) RETURNING id",
+        {"c": COMUNA, "d": clock.today()})
 
 
 def _comuna(w: World) -> dict[str, Any]:
@@ -63,7 +64,9 @@ POLICY = {
     ("GET", "/sello-migrante/municipalidades.json"): public(),
     ("GET", "/sello-migrante/invitacion/{token}"): public(params=lambda w: {"token": "not-a-token"}),
     ("POST", "/sello-migrante/invitacion/{token}"): public(params=lambda w: {"token": "not-a-token"}),
-    ("GET", "/sello/archivos/{file_id}"): only("liaison", "sello_evaluator", params=lambda w: {"file_id": w.ids["sello_file"]}),
+    # a file one may not read answers 404, as a missing one does
+    ("GET", "/sello/archivos/{file_id}"): only("liaison", "sello_evaluator", denied=404,
+                                               params=lambda w: {"file_id": w.ids["sello_file"]}),
     ("GET", "/mi-municipalidad"): only(*LIAISONS),
     ("POST", "/mi-municipalidad/adhesion"): only(*LIAISONS),
     ("POST", "/mi-municipalidad/plan"): only(*LIAISONS),

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from factories import create_user
-from sello_support import SANTIAGO, VALPARAISO, SelloWorld  # noqa: F401
+from sello_support import SANTIAGO, VALPARAISO, SelloWorld
 
 
 @pytest.fixture

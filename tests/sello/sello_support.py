@@ -46,5 +46,6 @@ def ratings(*values: str) -> dict[str, str]:
 async def adhere(client: Any) -> Any:
     """Submit a valid adhesion as `client`."""
     return await client.post("/mi-municipalidad/adhesion",
-                             {"mayor_name": "Camila Nieto", "carta_date": "2026-03-02", "council_agreement": "Acuerdo N° 45/2026"},
+                             {"mayor_name": "Camila Nieto", "carta_date": "2026-03-02",
+                              "council_agreement": "Acuerdo N° 45/2026"},
                              files=[pdf_file("carta", "carta.pdf", "Carta compromiso")])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from portal import clock
 from portal.sello import demo, queries
 
 
@@ -13,7 +13,7 @@ async def test_demo_loads_every_state_once(db: Any, client: Any) -> None:
     assert demo.LIAISON_EMAIL in "\n".join(lines)
     adhesions = await queries.all_adhesions(db)
     assert len(adhesions) == demo.TOTAL
-    today = date.today()
+    today = clock.today()
     shown = {a.state(today) for a in adhesions}
     assert shown == {"adhered", "implementing", "evaluation_requested", "in_evaluation", "certified", "revalidation", "expired"}
     assert len({a.region_code for a in adhesions}) >= 12

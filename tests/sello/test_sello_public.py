@@ -9,6 +9,7 @@ from typing import Any
 
 from policies.sello import store_pdf
 
+from portal import clock
 
 
 async def _adhesion(db: Any, code: str, **fields: Any) -> None:
@@ -22,9 +23,10 @@ async def _adhesion(db: Any, code: str, **fields: Any) -> None:
 
 
 async def test_public_list_by_region_with_states_and_exports(db: Any, client: Any) -> None:
-    today = date.today()
+    today = clock.today()
     await _adhesion(db, "12101")  # Punta Arenas (south)
-    await _adhesion(db, "15101", status="implementing", work_plan_file_id=await db.fetch_val("SELECT carta_file_id FROM sello_adhesions"))
+    await _adhesion(db, "15101", status="implementing",
+                    work_plan_file_id=await db.fetch_val("SELECT carta_file_id FROM sello_adhesions"))
     await _adhesion(db, "13101")  # Santiago
     plan = await db.fetch_val("SELECT carta_file_id FROM sello_adhesions LIMIT 1")
     await db.execute("""UPDATE sello_adhesions SET status = 'certified', work_plan_file_id = :p, certified_on = :r,
@@ -35,7 +37,8 @@ async def test_public_list_by_region_with_states_and_exports(db: Any, client: An
     assert page.status_code == 200
     text = page.text
     # north → south: Arica (15) before Santiago (13) before Magallanes (12)
-    assert text.index("Municipalidad de Arica") < text.index("Municipalidad de Santiago") < text.index("Municipalidad de Punta Arenas")
+    assert text.index("Municipalidad de Arica") < text.index("Municipalidad de Santiago") \
+        < text.index("Municipalidad de Punta Arenas")
     assert "En implementación" in text and "Certificada" in text and "Adherida" in text
     assert "style=" not in text and "<script>" not in text  # CSP: no inline styles or scripts
     assert "<svg" in text and "<caption>Sello Migrante: cifras por año</caption>" in text

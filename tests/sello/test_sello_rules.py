@@ -68,6 +68,7 @@ def test_display_state(status: str, valid_until: date | None, shown: str, why: s
 
 PERMISSIONS = [
     # (status, valid_until, allowed, kind)
+    (None, None, False, ""),                              # the adhesion comes first
     ("adhered", None, False, ""),                         # the work plan comes first
     ("implementing", None, True, "certification"),
     ("evaluation_requested", None, False, ""),            # one open evaluation at a time
@@ -75,11 +76,12 @@ PERMISSIONS = [
     ("certified", date(2026, 8, 30), True, "revalidation"),  # exactly 90 days before: window open
     ("certified", date(2026, 6, 1), True, "revalidation"),   # last day
     ("certified", date(2026, 5, 1), True, "certification"),  # expired: a new certification
+    ("implementing", date(2026, 12, 1), True, "revalidation"),  # a failed revalidation: the certificate lasts
 ]
 
 
 @pytest.mark.parametrize("status,valid_until,allowed,kind", PERMISSIONS)
-def test_evaluation_request_permission(status: str, valid_until: date | None, allowed: bool, kind: str) -> None:
+def test_evaluation_request_permission(status: str | None, valid_until: date | None, allowed: bool, kind: str) -> None:
     permission = rules.evaluation_request_permission(status, valid_until, TODAY)
     assert permission.allowed is allowed
     assert permission.kind == kind

@@ -3,12 +3,12 @@ with the refusals on the way (nothing partial stored after any of them)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sello_support import SANTIAGO, VALPARAISO, adhere, count, evaluation_files, evaluation_reports, pdf_file, ratings
 
-from portal import mail
+from portal import clock, mail
 from portal.sello import rules
 
 
@@ -39,20 +39,24 @@ async def test_adhesion_checks_the_pdf_and_is_unique(sello: Any) -> None:
     again = await adhere(sello.liaison)
     assert again.status_code == 409 and "solo hay una adhesión por comuna" in again.text
     assert await count(db, "sello_adhesions") == 1 and await count(db, "stored_files") == 1
-    audit = await db.fetch_val("SELECT count(*) FROM audit_log WHERE action = 'sello.adhered' AND object_id = :c", {"c": VALPARAISO})
+    audit = await db.fetch_val("SELECT count(*) FROM audit_log WHERE action = 'sello.adhered' AND object_id = :c",
+                               {"c": VALPARAISO})
     assert audit == 1
 
 
 async def test_only_liaisons_and_only_their_own_municipality(sello: Any) -> None:
     db = sello.db
     await adhere(sello.liaison)
-    await sello.liaison.post("/mi-municipalidad/casos", {"topic": "health", "opened_on": date.today().isoformat()})
+    await sello.liaison.post("/mi-municipalidad/casos", {"topic": "health", "opened_on": clock.today().isoformat()})
     case_id = await db.fetch_val("SELECT id FROM sello_cases")
     carta = await db.fetch_val("SELECT CAST(carta_file_id AS text) FROM sello_adhesions")
-    # the liaison of Santiago can neither close Valparaíso's case nor read its carta
+    # the liaison of Santiago can neither close Valparaíso's case nor read its carta (a file one may
+    # not read answers 404, like a file that does not exist)
     refused = await sello.other.post(f"/mi-municipalidad/casos/{case_id}/cerrar")
     assert refused.status_code == 403 and "otra municipalidad" in refused.text
-    assert (await sello.other.get(f"/sello/archivos/{carta}")).status_code == 403
+    assert (await sello.other.get(f"/sello/archivos/{carta}")).status_code == 404
+    assert (await sello.other.get("/sello/archivos/00000000-0000-0000-0000-000000000000")).status_code == 404
+    assert (await sello.other.get("/sello/archivos/no-es-un-id")).status_code == 404
     assert await db.fetch_val("SELECT status FROM sello_cases") == "open"
     # its own liaison and the evaluator can
     assert (await sello.liaison.get(f"/sello/archivos/{carta}")).content.startswith(b"%PDF-")
@@ -95,7 +99,8 @@ async def test_evaluation_request_needs_every_area(sello: Any) -> None:
     assert no_evidence.status_code == 422
     assert 'id="evidence_5-error"' in no_evidence.text and "Adjunte al menos un PDF de evidencia" in no_evidence.text
     not_pdf = await sello.liaison.post("/mi-municipalidad/evaluacion", evaluation_reports(),
-                                       files=evaluation_files(skip=2) + [("evidence_2", ("foto.png", b"\x89PNG....", "image/png"))])
+                                       files=[*evaluation_files(skip=2),
+                                              ("evidence_2", ("foto.png", b"\x89PNG....", "image/png"))])
     assert not_pdf.status_code == 422 and "foto.png: El archivo debe ser un PDF" in not_pdf.text
     assert await count(db, "sello_evaluations") == 0 and await count(db, "sello_evidence") == 0
     assert await count(db, "stored_files") == files_before
@@ -126,12 +131,14 @@ async def test_evaluation_decisions_certificate_and_revalidation(sello: Any) -> 
 
     # a missing rating and a "partially" with no comment are refused beside the fields
     incomplete = await sello.evaluator.post(f"/staff/sello/{VALPARAISO}/evaluacion",
-                                            {"rating_1": "meets", "rating_2": "partially", "resolution_date": date.today().isoformat()})
-    assert incomplete.status_code == 422 and 'id="rating_3-error"' in incomplete.text and 'id="comment_2-error"' in incomplete.text
+                                            {"rating_1": "meets", "rating_2": "partially",
+                                             "resolution_date": clock.today().isoformat()})
+    assert incomplete.status_code == 422
+    assert 'id="rating_3-error"' in incomplete.text and 'id="comment_2-error"' in incomplete.text
     assert await db.fetch_val("SELECT status FROM sello_evaluations") == "in_evaluation"
 
     # two areas partially → not certified: back to implementing, observations emailed
-    today = date.today()
+    today = clock.today()
     first = await sello.evaluator.post(f"/staff/sello/{VALPARAISO}/evaluacion",
                                        {**ratings("meets", "partially", "meets", "partially", "meets"),
                                         "resolution_date": today.isoformat(), "observations": "Falta el plan de capacitación."})
@@ -156,7 +163,8 @@ async def test_evaluation_decisions_certificate_and_revalidation(sello: Any) -> 
     assert cert["code"] == adhesion["certificate_code"] and cert["kind"] == "sello"
     assert cert["subject_name"] == "Municipalidad de Valparaíso" and cert["valid_until"] == adhesion["valid_until"]
     assert "certificada" in (await mail.recent(db, to=sello.liaison_email))[0]["subject"]
-    actions = [r["action"] for r in await db.fetch_all("SELECT action FROM audit_log WHERE object_id = :c ORDER BY id", {"c": VALPARAISO})]
+    actions = [r["action"] for r in await db.fetch_all("SELECT action FROM audit_log WHERE object_id = :c ORDER BY id",
+                                                       {"c": VALPARAISO})]
     assert actions.count("sello.evaluation_decided") == 2 and "sello.evaluation_started" in actions
 
     # revalidation too early → a clear refusal, nothing stored
@@ -167,13 +175,14 @@ async def test_evaluation_decisions_certificate_and_revalidation(sello: Any) -> 
     assert await db.fetch_val("SELECT status FROM sello_adhesions") == "certified"
 
     # in the last 90 days it is a revalidation; certified again → a new certificate and a counted revalidation
-    await db.execute("UPDATE sello_adhesions SET valid_until = current_date + 30")
+    await db.execute("UPDATE sello_adhesions SET valid_until = :d", {"d": clock.today() + timedelta(days=30)})
     assert (await _request_evaluation(sello)).status_code == 303
     assert await db.fetch_val("SELECT kind FROM sello_evaluations WHERE status = 'requested'") == "revalidation"
     public = await sello.anon.get("/sello-migrante")
     assert "Certificada, en revalidación" in public.text
     third = await sello.evaluator.post(f"/staff/sello/{VALPARAISO}/evaluacion",
-                                       {**ratings("meets", "meets", "meets", "meets", "meets"), "resolution_date": today.isoformat()})
+                                       {**ratings("meets", "meets", "meets", "meets", "meets"),
+                                        "resolution_date": today.isoformat()})
     assert third.status_code == 303
     assert await count(db, "certificates") == 2
     adhesion = await db.fetch_one("SELECT * FROM sello_adhesions")
@@ -186,8 +195,10 @@ async def test_expired_is_derived_from_the_dates(sello: Any) -> None:
     db = sello.db
     await _ready_for_evaluation(sello)
     await sello.evaluator.post(f"/staff/sello/{VALPARAISO}/evaluacion",
-                               {**ratings("meets", "meets", "meets", "meets", "meets"), "resolution_date": date.today().isoformat()})
-    await db.execute("UPDATE sello_adhesions SET valid_until = current_date - 1")  # time passes; no job runs
+                               {**ratings("meets", "meets", "meets", "meets", "meets"),
+                                "resolution_date": clock.today().isoformat()})
+    # time passes; no job runs
+    await db.execute("UPDATE sello_adhesions SET valid_until = :d", {"d": clock.today() - timedelta(days=1)})
     data = (await sello.anon.get("/sello-migrante/municipalidades.json")).json()
     assert data["municipalities"][0]["state"] == "expired"
     page = await sello.anon.get("/sello-migrante?estado=expired")
@@ -202,7 +213,8 @@ async def test_revoking_the_certificate_withdraws_the_certification(sello: Any) 
     db = sello.db
     await _ready_for_evaluation(sello)
     await sello.evaluator.post(f"/staff/sello/{VALPARAISO}/evaluacion",
-                               {**ratings("meets", "meets", "meets", "meets", "meets"), "resolution_date": date.today().isoformat()})
+                               {**ratings("meets", "meets", "meets", "meets", "meets"),
+                                "resolution_date": clock.today().isoformat()})
     first = await db.fetch_one("SELECT certificate_code, first_certified_on FROM sello_adhesions")
     confirm = await sello.evaluator.get(f"/staff/certificados/{first['certificate_code']}/revocar")
     assert "su certificación Sello Migrante se retira" in confirm.text  # the evaluator is told beforehand
@@ -225,7 +237,8 @@ async def test_revoking_a_superseded_certificate_leaves_the_current_one(sello: A
     db = sello.db
     await _ready_for_evaluation(sello)
     await sello.evaluator.post(f"/staff/sello/{VALPARAISO}/evaluacion",
-                               {**ratings("meets", "meets", "meets", "meets", "meets"), "resolution_date": date.today().isoformat()})
+                               {**ratings("meets", "meets", "meets", "meets", "meets"),
+                                "resolution_date": clock.today().isoformat()})
     old = await db.fetch_val("SELECT certificate_code FROM sello_adhesions")
     await db.execute("UPDATE sello_adhesions SET certificate_code = :c",  # as if a revalidation had replaced it
                      {"c": await _another_certificate(db)})
@@ -239,26 +252,29 @@ async def _another_certificate(db: Any) -> str:
 
     return await service.issue(db, kind="sello", subject_type="municipality", subject_id=VALPARAISO,
                                subject_name="Municipalidad de Valparaíso", title="Sello Migrante (revalidación)",
-                               valid_from=date.today(), valid_until=date.today() + timedelta(days=730), actor=None)
+                               valid_from=clock.today(), valid_until=clock.today() + timedelta(days=730), actor=None)
 
 
 async def test_staff_visits_and_liaisons(sello: Any) -> None:
     db = sello.db
     not_adhered = await sello.evaluator.post(f"/staff/sello/{SANTIAGO}/visitas",
-                                             {"visited_on": date.today().isoformat(), "staff_names": "Equipo SERMIG"})
+                                             {"visited_on": clock.today().isoformat(), "staff_names": "Equipo SERMIG"})
     assert not_adhered.status_code == 409 and await count(db, "sello_visits") == 0
     await adhere(sello.liaison)
     future = await sello.evaluator.post(f"/staff/sello/{VALPARAISO}/visitas",
-                                        {"visited_on": (date.today() + timedelta(days=3)).isoformat(), "staff_names": ""})
+                                        {"visited_on": (clock.today() + timedelta(days=3)).isoformat(), "staff_names": ""})
     assert future.status_code == 422 and 'id="visited_on-error"' in future.text and 'id="staff_names-error"' in future.text
     ok = await sello.evaluator.post(f"/staff/sello/{VALPARAISO}/visitas",
-                                    {"visited_on": date.today().isoformat(), "staff_names": "Equipo SERMIG", "notes": "Reunión con la oficina"})
+                                    {"visited_on": clock.today().isoformat(), "staff_names": "Equipo SERMIG",
+                                     "notes": "Reunión con la oficina"})
     assert ok.status_code == 303 and await count(db, "sello_visits") == 1
     assert "Equipo SERMIG" in (await sello.liaison.get("/mi-municipalidad")).text
     # a new liaison account for Santiago; a taken staff email is refused
-    busy = await sello.evaluator.post(f"/staff/sello/{SANTIAGO}/enlaces", {"liaison_name": "X", "liaison_email": "evaluadora@sermig.cl"})
+    busy = await sello.evaluator.post(f"/staff/sello/{SANTIAGO}/enlaces",
+                                      {"liaison_name": "X", "liaison_email": "evaluadora@sermig.cl"})
     assert busy.status_code == 422
-    made = await sello.evaluator.post(f"/staff/sello/{SANTIAGO}/enlaces", {"liaison_name": "Pía Rojas", "liaison_email": "pia@santiago.cl"})
+    made = await sello.evaluator.post(f"/staff/sello/{SANTIAGO}/enlaces",
+                                      {"liaison_name": "Pía Rojas", "liaison_email": "pia@santiago.cl"})
     assert made.status_code == 303
     assert await db.fetch_val("""SELECT l.comuna_code FROM sello_liaisons l JOIN users u ON u.id = l.user_id
                                  WHERE u.email = 'pia@santiago.cl'""") == SANTIAGO
@@ -278,10 +294,11 @@ async def test_invitation_creates_a_liaison(sello: Any) -> None:
     assert form.status_code == 200 and "Municipalidad de Santiago" in form.text
     short = await sello.anon.post(path, {"name": "Nuevo Enlace", "password": "corta", "password_confirm": "corta"})
     assert short.status_code == 422 and await count(db, "sello_liaisons") == 2
-    done = await sello.anon.post(path, {"name": "Nuevo Enlace", "password": "una-clave-larga-1", "password_confirm": "una-clave-larga-1"})
+    password = {"password": "una-clave-larga-1", "password_confirm": "una-clave-larga-1"}
+    done = await sello.anon.post(path, {"name": "Nuevo Enlace", **password})
     assert done.status_code == 303
     assert await db.fetch_val("""SELECT l.comuna_code FROM sello_liaisons l JOIN users u ON u.id = l.user_id
                                  WHERE u.email = 'nuevo@santiago.cl'""") == SANTIAGO
-    reused = await sello.anon.post(path, {"name": "Otra", "password": "una-clave-larga-1", "password_confirm": "una-clave-larga-1"})
+    reused = await sello.anon.post(path, {"name": "Otra", **password})
     assert reused.status_code == 200 and "Ya existe una cuenta" in reused.text
     assert (await sello.anon.get("/sello-migrante/invitacion/falso")).status_code == 400

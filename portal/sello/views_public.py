@@ -8,17 +8,15 @@ import json
 from datetime import date
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal import audit, i18n, passwords, tokens, uploads
+from portal import audit, clock, guards, i18n, passwords, tokens, uploads
 from portal.accounts import queries as accounts
-from portal.forms import Form
-from portal.security import current_user, read_form, require_user
-from portal.sello import queries, rules
-from portal.sello.staff import INVITE_MAX_AGE, INVITE_PURPOSE, ROLE
+from portal.security import read_form
+from portal.sello import forms, queries, rules
 from portal.templating import flash, render
+from portal.txn import atomic
 from portal.web import get_db, get_settings, see_other
 
 _ = i18n.gettext
@@ -46,7 +44,7 @@ async def _filtered(request: Request) -> tuple[list[dict[str, Any]], dict[str, s
     state = request.query_params.get("estado") or ""
     region = region if region in {r["code"] for r in region_list} else ""
     state = state if state in rules.DISPLAY_STATES else ""
-    today = date.today()
+    today = clock.today()
     rows = [_record(a, today) for a in await queries.all_adhesions(db, region or None)]
     if state:
         rows = [r for r in rows if r["state"] == state]
@@ -110,8 +108,8 @@ async def export_json(request: Request) -> Response:
 
 def _read_invite(request: Request) -> dict[str, str] | None:
     try:
-        payload = tokens.read(str(get_settings(request).secret_key), INVITE_PURPOSE,
-                              str(request.path_params.get("token", "")), max_age=INVITE_MAX_AGE)
+        payload = tokens.read(str(get_settings(request).secret_key), rules.INVITE_PURPOSE,
+                              str(request.path_params.get("token", "")), max_age=rules.INVITE_MAX_AGE)
     except tokens.TokenError:
         return None
     if not isinstance(payload, dict) or not isinstance(payload.get("c"), str) or not isinstance(payload.get("e"), str):
@@ -127,20 +125,16 @@ async def invitation(request: Request) -> Response:
     comuna = await queries.comuna(db, payload["c"])
     taken = await accounts.email_taken(db, payload["e"])
     context = {"invalid": comuna is None, "taken": taken, "comuna": comuna, "email": payload["e"],
-               "values": {}, "errors": {}, "signed_in": current_user(request) is not None}
+               "values": {}, "errors": {}, "signed_in": guards.current_user(request) is not None}
     if request.method == "GET" or comuna is None or taken:
         return render(request, "sello/invitation.html", context, status=400 if comuna is None else 200)
-    form = Form(await read_form(request))
-    name = form.text("name", max_length=200)
-    password = form.password("password", min_length=passwords.MIN_LENGTH)
-    if password and form.data.get("password_confirm") != password:
-        form.errors.add("password_confirm", _("Las contraseñas no coinciden."))
+    form = forms.invitation_form(await read_form(request))
     if form.errors:
         context.update(values=form.values, errors=form.errors.fields)
         return render(request, "sello/invitation.html", context, status=422)
-    async with db.transaction():
-        user_id = await accounts.create_user(db, email=payload["e"], name=name, verified=True,
-                                             password_hash=passwords.hash_password(password))
+    async with atomic(db):
+        user_id = await accounts.create_user(db, email=payload["e"], name=form.cleaned["name"], verified=True,
+                                             password_hash=passwords.hash_password(form.cleaned["password"]))
         await queries.add_liaison(db, user_id, comuna["code"], None)
         await audit.record(db, actor=user_id, actor_label=payload["e"], action="sello.liaison_joined",
                            object_type="sello_municipality", object_id=comuna["code"], after={"user": user_id})
@@ -150,18 +144,12 @@ async def invitation(request: Request) -> Response:
 
 # ----- uploaded files (carta, work plan, evidence): the municipality's liaisons and evaluators -----
 
-
-
 async def stored_file(request: Request) -> Response:
-    user = require_user(request)
-    file_id = uploads.parse_file_id(request.path_params.get("file_id", ""))
+    """A Sello file for the evaluators and the liaisons of every municipality it belongs to; 404 for
+    anyone else, as for a file that does not exist."""
+    user = guards.signed_in(request)
     db = get_db(request)
-    code = await queries.file_comuna(db, file_id) if file_id else None
-    if code is None:
-        raise HTTPException(404)
-    if not user.has_role(ROLE) and await queries.liaison_comuna(db, user.id) != code:
-        raise HTTPException(403, _("Este archivo pertenece a otra municipalidad."))
-    found = await queries.stored_file(db, file_id)
-    if found is None:
-        raise HTTPException(404)
-    return uploads.attachment(bytes(found["content"]), found["filename"])
+    file_id = uploads.parse_file_id(request.path_params.get("file_id"))
+    comunas = await queries.file_comunas(db, file_id) if file_id else set()
+    may_read = bool(comunas) and (user.has_role(rules.EVALUATOR) or user.comuna_code in comunas)
+    return uploads.serve_file(await uploads.get(db, file_id) if may_read else None, may_read)

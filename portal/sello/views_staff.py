@@ -1,29 +1,31 @@
-"""Back-office for sello_evaluator: queue, expiring certifications, per-municipality page, visits, liaisons."""
+"""Back-office for sello_evaluator: queue, expiring certifications, per-municipality page, visits,
+liaisons, invitations, starting and deciding an evaluation (portal.sello.workflow)."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal import audit, i18n, mail, passwords, tokens
+from portal import audit, clock, guards, i18n, mail, passwords, tokens
 from portal.accounts import queries as accounts
+from portal.db import Database
 from portal.forms import Form
-from portal.security import read_form, require_staff
-from portal.sello import evaluation, queries, rules
+from portal.security import CurrentUser, read_form
+from portal.sello import forms, queries, rules, workflow
+from portal.sello.rules import EVALUATOR
 from portal.templating import flash, render
+from portal.txn import atomic
 from portal.web import get_db, get_settings, page_param, see_other
+from portal.workflow import require
 
 _ = i18n.gettext
-ROLE = "sello_evaluator"
 PER_PAGE = 50
-INVITE_PURPOSE = "sello-invite"
-INVITE_MAX_AGE = 14 * 24 * 3600
 NOT_ADHERED = "none"
+DETAIL_FORMS = ("visit", "liaison", "invite", "decision")
 ACTION_LABELS = {
     "sello.adhered": i18n.N_("Adhesión registrada"),
     "sello.work_plan_uploaded": i18n.N_("Plan de trabajo subido"),
@@ -38,98 +40,98 @@ ACTION_LABELS = {
 }
 
 
-async def index(request: Request) -> Response:
-    require_staff(request, ROLE)
-    db = get_db(request)
-    today = date.today()
+def _filters(request: Request, region_list: list[dict[str, Any]]) -> tuple[str | None, str | None]:
+    """The region and state asked for, when they are among the known ones."""
     region = request.query_params.get("region") or None
     state = request.query_params.get("estado") or None
-    region_list = await queries.regions(db)
     if region not in {r["code"] for r in region_list}:
         region = None
     if state not in rules.DISPLAY_STATES and state != NOT_ADHERED:
         state = None
-    rows = await _municipality_rows(db, region, today)
-    if state:
-        rows = [r for r in rows if r["state"] == state]
-    page = page_param(request)
+    return region, state
+
+
+async def index(request: Request) -> Response:
+    guards.staff(request, EVALUATOR)
+    db = get_db(request)
+    today = clock.today()
+    region_list = await queries.regions(db)
+    region, state = _filters(request, region_list)
+    rows = [r for r in await _municipality_rows(db, region, today) if not state or r["state"] == state]
     pages = max(1, -(-len(rows) // PER_PAGE))
-    page = min(page, pages)
+    page = min(page_param(request), pages)
     context = {
         "queue": await queries.awaiting_evaluation(db),
         "expiring": await queries.expiring(db, today, today + timedelta(days=rules.REVALIDATION_WINDOW_DAYS)),
         "rows": rows[(page - 1) * PER_PAGE: page * PER_PAGE], "total": len(rows), "page": page, "pages": pages,
         "regions": region_list, "states": rules.DISPLAY_STATES, "errors": {},
         "region_options": [(r["code"], r["name"]) for r in region_list],
-        "state_options": [(NOT_ADHERED, _("Sin adhesión"))] + [(k, _(v)) for k, v in rules.DISPLAY_STATES.items()], "values": {"region": region or "", "estado": state or ""},
+        "state_options": [(NOT_ADHERED, _("Sin adhesión"))] + [(k, _(v)) for k, v in rules.DISPLAY_STATES.items()],
+        "values": {"region": region or "", "estado": state or ""},
         "base_query": "".join(f"{k}={v}&" for k, v in (("region", region), ("estado", state)) if v), "today": today,
     }
     return render(request, "sello/staff_index.html", context, partial="sello/_staff_rows.html")
 
 
-async def _municipality_rows(db: Any, region: str | None, today: date) -> list[dict[str, Any]]:
+async def _municipality_rows(db: Database, region: str | None, today: Any) -> list[dict[str, Any]]:
     """Every comuna (adhered or not), north to south, with its derived state."""
     adhesions = {a.comuna_code: a for a in await queries.all_adhesions(db, region)}
     rows = []
-    for c in await queries.comunas_by_region(db):
-        if region and c["region_code"] != region:
-            continue
+    for c in await queries.comunas_by_region(db, region):
         a = adhesions.get(c["code"])
         rows.append({"code": c["code"], "name": c["name"], "region_name": c["region_name"], "adhesion": a,
                      "state": a.state(today) if a else NOT_ADHERED})
     return rows
 
 
-async def _comuna_or_404(request: Request) -> dict[str, Any]:
+async def _comuna(request: Request) -> tuple[CurrentUser, dict[str, Any]]:
+    """The evaluator and the comuna of the path (404 when there is none): the guard of a municipality's pages."""
+    user = guards.staff(request, EVALUATOR)
     code = str(request.path_params.get("comuna", ""))
     found = await queries.comuna(get_db(request), code) if code.isdigit() and len(code) == 5 else None
-    if found is None:
-        raise HTTPException(404)
-    return found
+    return user, guards.found(found)
 
 
-async def _detail(request: Request, comuna: dict[str, Any], status: int = 200, **extra: Any) -> Response:
+def _form_state(form: Form | None = None) -> dict[str, Any]:
+    return {"values": form.values if form else {}, "errors": form.errors.fields if form else {}}
+
+
+async def _detail(request: Request, comuna: dict[str, Any], status: int = 200, **invalid: Form) -> Response:
+    """The municipality's page; `invalid` forms (by name) come back with the user's values and errors."""
     db = get_db(request)
     code = comuna["code"]
-    adhesion = await queries.adhesion(db, code)
     open_eval = await queries.open_evaluation(db, code)
     context: dict[str, Any] = {
-        "comuna": comuna, "adhesion": adhesion, "today": date.today(), "states": rules.DISPLAY_STATES,
-        "liaisons": await queries.liaisons(db, code), "visits": await queries.visits(db, code),
-        "case_counts": await queries.case_counts(db, code), "evaluations": await queries.evaluations(db, code),
-        "open_eval": open_eval, "areas": rules.AREAS, "ratings": rules.RATINGS,
-        "rating_options": [(k, _(v)) for k, v in rules.RATINGS.items()],
+        "comuna": comuna, "adhesion": await queries.adhesion(db, code), "today": clock.today(),
+        "states": rules.DISPLAY_STATES, "liaisons": await queries.liaisons(db, code),
+        "visits": await queries.visits(db, code), "case_counts": await queries.case_counts(db, code),
+        "evaluations": await queries.evaluations(db, code), "open_eval": open_eval, "areas": rules.AREAS,
+        "ratings": rules.RATINGS, "rating_options": [(k, _(v)) for k, v in rules.RATINGS.items()],
         "action_labels": {k: _(v) for k, v in ACTION_LABELS.items()},
         "open_areas": await queries.evaluation_areas(db, open_eval["id"]) if open_eval else [],
-        "history": await audit.history(db, "sello_municipality", code), "problem": None,
-        "forms": {name: {"values": {}, "errors": {}} for name in ("visit", "liaison", "invite", "decision")},
+        "history": await audit.history(db, "sello_municipality", code),
+        "forms": {name: _form_state() for name in DETAIL_FORMS},
     }
-    context["forms"]["decision"]["values"] = {"resolution_date": date.today().isoformat()}
-    if "forms" in extra:
-        context["forms"].update(extra.pop("forms"))
-    context.update(extra)
+    context["forms"]["decision"]["values"] = {"resolution_date": clock.today().isoformat()}
+    context["forms"].update({name: _form_state(form) for name, form in invalid.items()})
     return render(request, "sello/staff_detail.html", context, status=status)
 
 
 async def detail(request: Request) -> Response:
-    require_staff(request, ROLE)
-    return await _detail(request, await _comuna_or_404(request))
+    _user, comuna = await _comuna(request)
+    return await _detail(request, comuna)
 
 
 async def add_visit(request: Request) -> Response:
-    user = require_staff(request, ROLE)
-    comuna = await _comuna_or_404(request)
+    user, comuna = await _comuna(request)
     db = get_db(request)
-    if await queries.adhesion(db, comuna["code"]) is None:
-        return await _detail(request, comuna, 409, problem=_("Esta municipalidad no ha adherido al Sello Migrante."))
-    form = Form(await read_form(request))
-    visited_on = form.date("visited_on", not_after=date.today(), not_before=date(2015, 1, 1))
-    staff_names = form.text("staff_names", max_length=300)
-    notes = form.text("notes", required=False, max_length=4000)
+    require(workflow.adhered(await queries.adhesion(db, comuna["code"]), staff=True))
+    form = forms.visit_form(await read_form(request), clock.today())
     if form.errors:
-        return await _detail(request, comuna, 422, forms={"visit": {"values": form.values, "errors": form.errors.fields}})
-    async with db.transaction():
-        visit_id = await queries.add_visit(db, comuna["code"], visited_on or date.today(), staff_names, notes, user.id)
+        return await _detail(request, comuna, 422, visit=form)
+    visited_on, staff_names = form.cleaned["visited_on"], form.cleaned["staff_names"]
+    async with atomic(db):
+        visit_id = await queries.add_visit(db, comuna["code"], visited_on, staff_names, form.cleaned["notes"], user.id)
         await audit.record(db, actor=user, action="sello.visit_recorded", object_type="sello_municipality",
                            object_id=comuna["code"], after={"visit": visit_id, "date": visited_on, "staff": staff_names})
     flash(request, _("Visita técnica registrada."))
@@ -138,49 +140,46 @@ async def add_visit(request: Request) -> Response:
 
 async def add_liaison(request: Request) -> Response:
     """Create a liaison account (or link an existing plain account) for this municipality."""
-    user = require_staff(request, ROLE)
-    comuna = await _comuna_or_404(request)
+    user, comuna = await _comuna(request)
     db = get_db(request)
-    form = Form(await read_form(request))
-    name = form.text("liaison_name", max_length=200)
-    email = form.email("liaison_email")
+    form = forms.liaison_form(await read_form(request))
+    email = form.cleaned["liaison_email"]
     existing = await accounts.get_by_email(db, email) if email and "liaison_email" not in form.errors else None
     if existing is not None and await queries.user_is_busy(db, existing.id):
         form.errors.add("liaison_email", _("Esa cuenta ya es enlace, representante o funcionario/a; use otro correo."))
     if form.errors:
-        return await _detail(request, comuna, 422, forms={"liaison": {"values": form.values, "errors": form.errors.fields}})
-    async with db.transaction():
-        if existing is None:
-            # a random password nobody knows: the liaison chooses theirs with the reset link
-            user_id = await accounts.create_user(db, email=email, name=name, verified=True,
-                                                 password_hash=passwords.hash_password(secrets.token_urlsafe(24)))
-        else:
-            user_id = existing.id
+        return await _detail(request, comuna, 422, liaison=form)
+    m = queries.municipality_name(comuna["name"])
+    async with atomic(db):
+        # a new account gets a random password nobody knows: the liaison chooses theirs with the reset link
+        user_id = existing.id if existing is not None else await accounts.create_user(
+            db, email=email, name=form.cleaned["liaison_name"], verified=True,
+            password_hash=passwords.hash_password(secrets.token_urlsafe(24)))
         await queries.add_liaison(db, user_id, comuna["code"], user.id)
         await audit.record(db, actor=user, action="sello.liaison_added", object_type="sello_municipality",
                            object_id=comuna["code"], after={"user": user_id, "email": email, "new_account": existing is None})
-        await mail.queue(db, email, _("Sello Migrante: usted es enlace de %(m)s", m=queries.municipality_name(comuna["name"])),
+        await mail.queue(db, email, _("Sello Migrante: usted es enlace de %(m)s", m=m),
                          _("Se le registró como enlace municipal del Sello Migrante de %(m)s en Portal Participa.\n\n"
                            "Ingrese en %(link)s. Si aún no tiene contraseña, use «¿Olvidó su contraseña?» en /ingresar.",
-                           m=queries.municipality_name(comuna["name"]), link=get_settings(request).base_url + "/mi-municipalidad"))
+                           m=m, link=get_settings(request).base_url + "/mi-municipalidad"))
     flash(request, _("Enlace municipal registrado: %(email)s", email=email))
     return see_other(f"/staff/sello/{comuna['code']}#enlaces")
 
 
 async def invite_liaison(request: Request) -> Response:
     """Email a signed link with which the person creates their liaison account."""
-    user = require_staff(request, ROLE)
-    comuna = await _comuna_or_404(request)
+    user, comuna = await _comuna(request)
     db = get_db(request)
-    form = Form(await read_form(request))
-    email = form.email("invite_email")
+    form = forms.invite_form(await read_form(request))
+    email = form.cleaned["invite_email"]
     if email and "invite_email" not in form.errors and await accounts.email_taken(db, email):
-        form.errors.add("invite_email", _("Ya existe una cuenta con este correo: regístrela como enlace con el formulario anterior."))
+        form.errors.add("invite_email",
+                        _("Ya existe una cuenta con este correo: regístrela como enlace con el formulario anterior."))
     if form.errors:
-        return await _detail(request, comuna, 422, forms={"invite": {"values": form.values, "errors": form.errors.fields}})
+        return await _detail(request, comuna, 422, invite=form)
     settings = get_settings(request)
-    token = tokens.make(str(settings.secret_key), INVITE_PURPOSE, {"c": comuna["code"], "e": email})
-    async with db.transaction():
+    token = tokens.make(str(settings.secret_key), rules.INVITE_PURPOSE, {"c": comuna["code"], "e": email})
+    async with atomic(db):
         await audit.record(db, actor=user, action="sello.liaison_invited", object_type="sello_municipality",
                            object_id=comuna["code"], after={"email": email})
         await mail.queue(db, email, _("Invitación: enlace municipal del Sello Migrante"),
@@ -193,36 +192,21 @@ async def invite_liaison(request: Request) -> Response:
 
 
 async def start_evaluation(request: Request) -> Response:
-    user = require_staff(request, ROLE)
-    comuna = await _comuna_or_404(request)
-    problem = await evaluation.start(get_db(request), comuna["code"], user)
-    if problem:
-        return await _detail(request, comuna, 409, problem=problem)
+    user, comuna = await _comuna(request)
+    await workflow.start_evaluation(get_db(request), user, comuna["code"])
     flash(request, _("Evaluación iniciada."))
     return see_other(f"/staff/sello/{comuna['code']}#evaluacion")
 
 
 async def decide(request: Request) -> Response:
-    user = require_staff(request, ROLE)
-    comuna = await _comuna_or_404(request)
-    db = get_db(request)
-    form = Form(await read_form(request))
-    ratings: dict[int, str] = {}
-    comments: dict[int, str] = {}
-    for area in rules.AREAS:
-        rating = form.choice(f"rating_{area}", rules.RATINGS)
-        comments[area] = form.text(f"comment_{area}", required=rating not in (None, "meets"), max_length=4000)
-        if rating:
-            ratings[area] = rating
-    resolution = form.date("resolution_date", not_after=date.today(), not_before=date(2015, 1, 1))
-    observations = form.text("observations", required=False, max_length=4000)
+    user, comuna = await _comuna(request)
+    form = forms.decision_form(await read_form(request), clock.today())
     if form.errors:
-        return await _detail(request, comuna, 422, forms={"decision": {"values": form.values, "errors": form.errors.fields}})
-    assert resolution is not None
-    result = await evaluation.decide(db, comuna, user, ratings, comments, resolution, observations,
-                                     get_settings(request).base_url)
-    if result.problem:
-        return await _detail(request, comuna, 409, problem=result.problem)
+        return await _detail(request, comuna, 422, decision=form)
+    c = form.cleaned
+    result = await workflow.decide(get_db(request), user, comuna["code"], ratings=c["ratings"], comments=c["comments"],
+                                   resolution=c["resolution_date"], observations=c["observations"],
+                                   base_url=get_settings(request).base_url)
     flash(request, _("Municipalidad certificada. Certificado %(code)s emitido.", code=result.certificate_code)
           if result.certified else _("Evaluación registrada: no certificada; se enviaron las observaciones."))
     return see_other(f"/staff/sello/{comuna['code']}")
