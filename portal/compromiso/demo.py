@@ -15,6 +15,7 @@ from portal.accounts import queries as accounts
 from portal.certificates import service as certificates
 from portal.compromiso import rules, seed
 from portal.db import Database
+from portal.txn import atomic
 
 CONTACT_EMAIL = "empresa@demo.participa.cl"
 CONTACT2_EMAIL = "empresa2@demo.participa.cl"
@@ -106,16 +107,8 @@ def _plan(rng: random.Random, company_years: dict[int, int], last_year: int) -> 
     return plan
 
 
-async def load(db: Database) -> list[str]:
-    """Load the demo companies once; return the console lines."""
-    if await db.fetch_val("SELECT 1 FROM compromiso_companies WHERE rut = :r", {"r": demo_rut(0)}):
-        return [f"  compromiso  already loaded; contacts {CONTACT_EMAIL}, {CONTACT2_EMAIL}"]
-    rng = random.Random(2022)  # noqa: S311 (reproducible demo data, not security)
-    last_year = max(rules.open_year(), FIRST_YEAR)
-    comunas = await db.fetch_all("SELECT code, region_code FROM comunas ORDER BY code")
-    rm = [c for c in comunas if c["region_code"] == "13"]
-    pdf = seed.sample_pdf("Carta de Compromiso Migrante (demo)")
-    evidence_pdf = seed.sample_pdf("Medio de verificacion (demo)")
+def _company_years(last_year: int) -> dict[int, int]:
+    """Company number → the year it adhered (up to `last_year`)."""
     company_years = {}
     n = 0
     for year, count in NEW_PER_YEAR.items():
@@ -123,26 +116,19 @@ async def load(db: Database) -> list[str]:
             if year <= last_year:
                 company_years[n] = year
                 n += 1
+    return company_years
+
+
+async def load(db: Database) -> list[str]:
+    """Load the demo companies once; return the console lines."""
+    if await db.fetch_val("SELECT 1 FROM compromiso_companies WHERE rut = :r", {"r": demo_rut(0)}):
+        return [f"  compromiso  already loaded; contacts {CONTACT_EMAIL}, {CONTACT2_EMAIL}"]
+    rng = random.Random(2022)  # noqa: S311 (reproducible demo data, not security)
+    last_year = max(rules.open_year(), FIRST_YEAR)
+    company_years = _company_years(last_year)
     plan = _plan(rng, company_years, last_year)
-    recognized = 0
-    async with db.transaction():
-        contact = await _contact(db, CONTACT_EMAIL, "Camila Contacto Empresa")
-        contact2 = await _contact(db, CONTACT2_EMAIL, "Diego Contacto Institución")
-        for i, year in company_years.items():
-            name, kind, sector = _name(rng, i)
-            place = rng.choice(rm if rng.random() < 0.45 else comunas)
-            company_id = await seed.create_company(
-                db, rut=demo_rut(i), name=name, kind=kind, sector=sector, region=place["region_code"],
-                comuna=place["code"], size=rng.choice(list(rules.SIZES)),
-                contact_user_id={0: contact, 1: contact2}.get(i),
-                adhered_on=min(date(year, rng.randint(1, 10), rng.randint(1, 28)), clock.today()), pdf=pdf,
-                staff=tuple(rng.randint(0, 400) if k % 3 != 2 else rng.randint(0, 3) for k in range(6)))
-            for cycle_year in range(year, last_year + 1):
-                state = plan.get((i, cycle_year), "adhered")
-                if i == 1 and cycle_year == last_year:
-                    state = "report_submitted"  # the second demo contact can apply right away
-                recognized += await _cycle(db, rng, company_id, name, cycle_year, state,
-                                           evidence_pdf if i in (0, 1) else None)
+    async with atomic(db):
+        recognized = await _companies(db, rng, company_years, plan, last_year)
         for j in range(2):  # created by staff, waiting for the invited contact's signed carta
             await seed.create_company(db, rut=demo_rut(500 + j), name=f"Empresa Invitada {PLACES[j]} SpA",
                                       adhered_on=None, region="13", comuna="13101")
@@ -152,6 +138,33 @@ async def load(db: Database) -> list[str]:
         f"  compromiso  contact  {CONTACT_EMAIL:<34} (report for {last_year} open)",
         f"  compromiso  contact  {CONTACT2_EMAIL:<34} (report sent, can apply)",
     ]
+
+
+async def _companies(db: Database, rng: random.Random, company_years: dict[int, int],
+                     plan: dict[tuple[int, int], str], last_year: int) -> int:
+    """The adhered companies with their cycles, two with demo contacts; returns the recognitions."""
+    comunas = await db.fetch_all("SELECT code, region_code FROM comunas ORDER BY code")
+    rm = [c for c in comunas if c["region_code"] == "13"]
+    pdf = seed.sample_pdf("Carta de Compromiso Migrante (demo)")
+    evidence_pdf = seed.sample_pdf("Medio de verificacion (demo)")
+    contacts = {0: await _contact(db, CONTACT_EMAIL, "Camila Contacto Empresa"),
+                1: await _contact(db, CONTACT2_EMAIL, "Diego Contacto Institución")}
+    recognized = 0
+    for i, year in company_years.items():
+        name, kind, sector = _name(rng, i)
+        place = rng.choice(rm if rng.random() < 0.45 else comunas)
+        company_id = await seed.create_company(
+            db, rut=demo_rut(i), name=name, kind=kind, sector=sector, region=place["region_code"],
+            comuna=place["code"], size=rng.choice(list(rules.SIZES)), contact_user_id=contacts.get(i),
+            adhered_on=min(date(year, rng.randint(1, 10), rng.randint(1, 28)), clock.today()), pdf=pdf,
+            staff=tuple(rng.randint(0, 400) if k % 3 != 2 else rng.randint(0, 3) for k in range(6)))
+        for cycle_year in range(year, last_year + 1):
+            state = plan.get((i, cycle_year), "adhered")
+            if i == 1 and cycle_year == last_year:
+                state = "report_submitted"  # the second demo contact can apply right away
+            recognized += await _cycle(db, rng, company_id, name, cycle_year, state,
+                                       evidence_pdf if i in (0, 1) else None)
+    return recognized
 
 
 async def _cycle(db: Database, rng: random.Random, company_id: int, name: str, year: int, state: str,

@@ -17,6 +17,7 @@ from portal.compromiso.rules import (
 )
 from portal.db import Database
 from portal.i18n import gettext as _
+from portal.security import CurrentUser
 from portal.workflow import ALLOWED, Check, Machine, Moved, moves, refuse, transition
 
 MACHINE = Machine(
@@ -100,7 +101,7 @@ async def apply(db: Database, cycle: Cycle, actor: Any) -> Moved:
                             refusal=_already_applied(cycle))
 
 
-async def start_evaluation(db: Database, cycle: Cycle, actor: Any) -> Moved:
+async def start_evaluation(db: Database, cycle: Cycle, actor: CurrentUser) -> Moved:
     """applied → in_evaluation: the evaluator takes the application."""
     return await transition(db, MACHINE, cycle.id, IN_EVALUATION, actor=actor,
                             action="compromiso.evaluation_started",
@@ -108,7 +109,7 @@ async def start_evaluation(db: Database, cycle: Cycle, actor: Any) -> Moved:
                             params={"evaluator": actor.id}, refusal=_not_applied())
 
 
-async def decide(db: Database, cycle: Cycle, actor: Any, result: Decision, scores: dict[int, tuple[int, str]],
+async def decide(db: Database, cycle: Cycle, actor: CurrentUser, result: Decision, scores: dict[int, tuple[int, str]],
                  certificate_code: str | None) -> Moved:
     """in_evaluation → recognized | not_recognized, with the total and the certificate (if any)."""
     return await transition(

@@ -11,27 +11,28 @@ import pypdf
 import segno
 
 from factories import create_org, create_rep, create_user
+from portal import clock
 from portal.certificates import pdf as certpdf, service
 
 
 async def _issue(db: Any, *, until: date | None = None, kind: str = "sello") -> str:
     return await service.issue(db, kind=kind, subject_type="municipality", subject_id="05101",
                                subject_name="Municipalidad de Valparaíso", title="Sello Migrante 2026–2028",
-                               valid_from=date.today() - timedelta(days=100), valid_until=until, actor=None)
+                               valid_from=clock.today() - timedelta(days=100), valid_until=until, actor=None)
 
 
 async def test_verification_page_valid_expired_revoked(db: Any, client: Any) -> None:
-    valid = await _issue(db, until=date.today() + timedelta(days=300))
+    valid = await _issue(db, until=clock.today() + timedelta(days=300))
     page = await client.get(f"/certificados/{valid}")
     assert page.status_code == 200
     assert "Certificado válido." in page.text and "Municipalidad de Valparaíso" in page.text
     assert "Sello Migrante 2026–2028" in page.text and "Certificado Sello Migrante" in page.text
 
-    expired = await _issue(db, until=date.today() - timedelta(days=1))
+    expired = await _issue(db, until=clock.today() - timedelta(days=1))
     page = await client.get(f"/certificados/{expired}")
     assert page.status_code == 200 and "Certificado vencido." in page.text and "Certificado válido." not in page.text
 
-    revoked = await _issue(db, until=date.today() + timedelta(days=300))
+    revoked = await _issue(db, until=clock.today() + timedelta(days=300))
     await service.revoke(db, revoked, "Error en el nombre de la municipalidad", actor=None)
     page = await client.get(f"/certificados/{revoked}")
     assert page.status_code == 200 and "Certificado revocado." in page.text
@@ -63,7 +64,7 @@ async def test_lookup_form(db: Any, client: Any) -> None:
 
 
 async def test_pdf_contains_the_code_and_the_qr_encodes_the_verification_url(db: Any, client: Any) -> None:
-    code = await _issue(db, until=date.today() + timedelta(days=300))
+    code = await _issue(db, until=clock.today() + timedelta(days=300))
     response = await client.get(f"/certificados/{code}.pdf")
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     reader = pypdf.PdfReader(io.BytesIO(response.content))
@@ -80,7 +81,7 @@ async def test_pdf_contains_the_code_and_the_qr_encodes_the_verification_url(db:
 
 
 async def test_registry_certificate_for_an_approved_organization(db: Any, make_client: Any) -> None:
-    expires = date.today() + timedelta(days=200)
+    expires = clock.today() + timedelta(days=200)
     _uid, org_id, email = await create_rep(db, status="approved", vigencia_expires_on=expires)
     rep = make_client()
     await rep.login(email)
@@ -99,7 +100,7 @@ async def test_registry_certificate_for_an_approved_organization(db: Any, make_c
 
 async def test_registry_certificate_refused_unless_approved_and_current(db: Any, make_client: Any) -> None:
     _uid, _org, pending = await create_rep(db, status="submitted")
-    _uid2, _org2, lapsed = await create_rep(db, status="approved", vigencia_expires_on=date.today() - timedelta(days=1))
+    _uid2, _org2, lapsed = await create_rep(db, status="approved", vigencia_expires_on=clock.today() - timedelta(days=1))
     plain = await create_user(db, "persona@correo.cl")
     await create_org(db, status="approved")  # an organization plain is not a representative of
     for email in (pending, lapsed, "persona@correo.cl"):
@@ -114,7 +115,7 @@ async def test_registry_certificate_refused_unless_approved_and_current(db: Any,
 
 
 async def test_revocation_by_the_domain_staff_with_a_reason(db: Any, make_client: Any) -> None:
-    code = await _issue(db, until=date.today() + timedelta(days=300))
+    code = await _issue(db, until=clock.today() + timedelta(days=300))
     await create_user(db, "revisor@sermig.cl", roles=["reviewer"])
     await create_user(db, "sello@sermig.cl", roles=["sello_evaluator"])
     reviewer, evaluator = make_client(), make_client()
@@ -133,3 +134,37 @@ async def test_revocation_by_the_domain_staff_with_a_reason(db: Any, make_client
     assert audit["actor_label"] == "sello@sermig.cl"
     assert (await evaluator.post(f"/staff/certificados/{code}/revocar", {"reason": "otra vez"})).status_code == 409
     assert (await evaluator.get("/staff/certificados/ABCD-EFGH-JKLM-NPQR/revocar")).status_code == 404
+
+
+async def test_revocation_calls_the_hooks_for_its_subject_type_in_its_transaction(db: Any) -> None:
+    """The service knows no domain: a domain registers what a revocation withdraws (docs/certificates.md)."""
+    from portal.workflow import Conflict
+
+    seen: list[tuple[str, str, Any, bool]] = []
+
+    async def hook(db: Any, cert: service.Certificate, actor: Any) -> None:
+        stored = await db.fetch_val("SELECT status FROM certificates WHERE code = :c", {"c": cert.code})
+        seen.append((cert.code, cert.status, actor, stored == "revoked"))
+
+    service.on_revocation("test_subject", hook)
+    service.on_revocation("test_subject", hook)  # registering twice has no effect
+    try:
+        mine = await service.issue(db, kind="registry", subject_type="test_subject", subject_id="1", subject_name="X",
+                                   title="T", valid_from=clock.today(), valid_until=None, actor=None)
+        other = await _issue(db, until=None)  # a municipality: the hook is not called
+        actor = await create_user(db, "revoca@sermig.cl", roles=["reviewer"])
+        await service.revoke(db, mine, "Prueba de revocación", actor=actor)
+        await service.revoke(db, other, "Prueba de revocación", actor=None)
+        assert seen == [(mine, "revoked", actor, True)]
+        try:
+            await service.revoke(db, mine, "otra vez", actor=None)  # a second revocation is a Conflict
+        except Conflict as refused:
+            assert "ya fue revocado" in refused.reason
+        else:
+            raise AssertionError("revoking twice must raise Conflict")
+        assert len(seen) == 1
+        event = await db.fetch_one("SELECT actor_id FROM audit_log WHERE action = 'certificate.revoked' "
+                                   "AND object_id = :c", {"c": mine})
+        assert event["actor_id"] == actor
+    finally:
+        service._HOOKS["test_subject"].remove(hook)

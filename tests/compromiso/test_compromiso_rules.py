@@ -56,3 +56,18 @@ def test_a_mapping_must_name_commitments_1_to_5() -> None:
 def test_recognition_is_valid_until_the_end_of_the_following_year() -> None:
     """Reconocida 2025, decided 2025-11-20 → valid 2025-11-20 … 2026-12-31."""
     assert certificate_validity(2025, date(2025, 11, 20)) == (date(2025, 11, 20), date(2026, 12, 31))
+
+
+def test_the_open_year_is_chiles_not_the_servers() -> None:
+    """At 23:30 on 31 December in Chile the server (UTC) is already in the next year; the open cycle
+    is still Chile's year. At 00:30 on 1 January in Chile it is the new one."""
+    from datetime import UTC, datetime
+
+    from portal import clock
+    from portal.compromiso.rules import open_year
+
+    with clock.frozen(clock.at_chile(date(2026, 12, 31), 23, 30)):
+        assert datetime.now(UTC).year >= 2026 and clock.now().astimezone(UTC).year == 2027
+        assert open_year() == 2026
+    with clock.frozen(clock.at_chile(date(2027, 1, 1), 0, 30)):
+        assert open_year() == 2027

@@ -9,7 +9,7 @@ from typing import Any
 
 from compromiso_helpers import adhesion_data, carta, counts
 from factories import create_user, next_rut
-from portal import audit
+from portal import audit, clock
 from portal.compromiso import rules
 
 YEAR = rules.open_year()
@@ -21,7 +21,7 @@ def report_data(action: str = "submit", **overrides: str) -> list[tuple[str, str
         data[f"actions_{n}"] = f"Acción del compromiso {n}: comité de inclusión y talleres."
         data[f"indicators_{n}"] = f"{n * 12} personas participaron."
     data.update(overrides)
-    return list(data.items()) + [("action", action)]
+    return [*data.items(), ("action", action)]
 
 
 async def adhere(client: Any, db: Any, pdf: bytes, email: str, rut: str | None = None) -> tuple[int, int]:
@@ -97,7 +97,7 @@ async def test_full_cycle_to_recognition(db: Any, client: Any, make_client: Any,
     page = await evaluator.get(f"/staff/compromiso/ciclos/{cycle_id}")
     assert "comite.pdf" in page.text and "Acción del compromiso 3" in page.text
     before = await counts(db)
-    scores = {f"score_{n}": s for n, s in zip(range(1, 6), ("3", "2", "2", "2", "1"))}
+    scores = {f"score_{n}": s for n, s in zip(range(1, 6), ("3", "2", "2", "2", "1"), strict=True)}
     bad = await evaluator.post(f"/staff/compromiso/ciclos/{cycle_id}/evaluar", {**scores, "score_2": "4"})
     assert bad.status_code == 422 and "entre 0 y 3" in bad.text
     negative = await evaluator.post(f"/staff/compromiso/ciclos/{cycle_id}/evaluar", {**scores, "score_5": "-1"})
@@ -293,7 +293,7 @@ async def test_staff_creates_a_company_and_invites_its_contact(db: Any, client: 
     assert done.status_code == 303
     row = await db.fetch_one("SELECT rut, name, adhered_on FROM compromiso_companies WHERE id = :id",
                              {"id": company_id})
-    assert (row["rut"], row["name"], row["adhered_on"]) == (rut, "Gremio Hortofrutícola A.G.", date.today())
+    assert (row["rut"], row["name"], row["adhered_on"]) == (rut, "Gremio Hortofrutícola A.G.", clock.today())
     assert await db.fetch_val("SELECT count(*) FROM compromiso_cycles WHERE company_id = :c", {"c": company_id}) == 1
     actions = {r["action"] for r in await audit.history(db, "compromiso_company", company_id)}
     assert actions == {"compromiso.company_created", "compromiso.contact_added", "compromiso.adhered"}

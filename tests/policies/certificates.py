@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from policies import World, only, public
 
+from portal import clock
 from portal.certificates import service
 
 
 async def extend_world(db: Any, world: World) -> None:
     world.ids["certificate"] = await service.issue(
         db, kind="sello", subject_type="municipality", subject_id="05101", subject_name="Municipalidad de Valparaíso",
-        title="Sello Migrante 2026–2028", valid_from=date.today(), valid_until=date.today() + timedelta(days=730),
+        title="Sello Migrante 2026–2028", valid_from=clock.today(), valid_until=clock.today() + timedelta(days=730),
         actor=None)
 
 
