@@ -26,6 +26,10 @@ so both can be upgraded within their declared ranges:
   the portal leaves no session state (settings are SET LOCAL, advisory locks transaction-scoped).
 - *Chile's time.* Every connection runs with TimeZone = America/Santiago (`portal.clock.TZ_NAME`), so
   what the database stamps or casts to a date agrees with `portal.clock`.
+- *Behind PgBouncer.* `pooler="pgbouncer"` (PORTAL_DB_POOLER) turns asyncpg's statement cache off
+  (`statement_cache_size=0`): every query is then an unnamed statement, parsed and executed before the
+  next Sync, so it never outlives the server connection PgBouncer lent for it (transaction pooling,
+  PgBouncer < 1.21; asyncpg #121, #945). Session pooling and direct connections need nothing.
 
 Rows are asyncpg records (`Row`): `row["col"]`, `row[0]`, `row.get("col")`, `dict(row)`, `"col" in row`,
 plus `row.col` and `row._mapping` as `databases`' rows had.
@@ -53,7 +57,7 @@ from portal.clock import TZ_NAME
 
 T = TypeVar("T")
 
-__all__ = ["DB_FAILURES", "Connection", "Database", "Row", "as_dict", "as_dicts", "connect", "connect_url",
+__all__ = ["DB_FAILURES", "POOLERS", "Connection", "Database", "Row", "as_dict", "as_dicts", "connect", "connect_url",
            "embedded_url", "to_dataclass", "to_dataclasses", "with_database"]
 
 # Errors that mean "the database went away": the transaction did not commit (or the commit's outcome
@@ -81,6 +85,11 @@ class Row(asyncpg.Record):
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+# asyncpg options for each way of reaching PostgreSQL (PORTAL_DB_POOLER): directly (None) or through
+# PgBouncer in transaction pooling, where a named prepared statement may land on another server connection.
+POOLERS: dict[str | None, dict[str, Any]] = {None: {}, "pgbouncer": {"statement_cache_size": 0}}
 
 
 # ---- named parameters ---------------------------------------------------------------------------
@@ -182,13 +191,16 @@ class _Held:
 class Database:
     """The portal's database handle (one per process): queries, connections, transactions."""
 
-    def __init__(self, url: str, *, min_size: int = 2, max_size: int = 10) -> None:
+    def __init__(self, url: str, *, min_size: int = 2, max_size: int = 10, pooler: str | None = None) -> None:
         if url.startswith("postgres://"):
             url = "postgresql://" + url[len("postgres://") :]
         self.url = url
+        if pooler not in POOLERS:
+            raise ValueError(f"unknown database pooler {pooler!r} (PORTAL_DB_POOLER): 'pgbouncer' or unset")
         # PostgreSQL's default plan caching: the registry's text search asks for custom plans itself.
         self.pool = databases.Database(url, min_size=min_size, max_size=max_size, reset=_keep_session,
-                                       record_class=Row, server_settings={"TimeZone": TZ_NAME})
+                                       record_class=Row, server_settings={"TimeZone": TZ_NAME},
+                                       **POOLERS[pooler])
         self.gate = _Gate(max_size)
         self._current: contextvars.ContextVar[_Held | None] = contextvars.ContextVar(f"portal.db:{id(self)}",
                                                                                     default=None)
@@ -380,14 +392,14 @@ def embedded_url(pgdata: Path) -> str:
     return str(server.get_uri())
 
 
-def connect_url(url: str, min_size: int = 2, max_size: int = 10) -> Database:
+def connect_url(url: str, min_size: int = 2, max_size: int = 10, pooler: str | None = None) -> Database:
     """A `Database` for `url` with a bounded pool (not yet connected)."""
-    return Database(url, min_size=min_size, max_size=max_size)
+    return Database(url, min_size=min_size, max_size=max_size, pooler=pooler)
 
 
-async def connect(url: str, min_size: int = 2, max_size: int = 10) -> Database:
+async def connect(url: str, min_size: int = 2, max_size: int = 10, pooler: str | None = None) -> Database:
     """A connected `Database` for `url`."""
-    db = connect_url(url, min_size, max_size)
+    db = connect_url(url, min_size, max_size, pooler)
     await db.connect()
     return db
 
