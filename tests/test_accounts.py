@@ -70,7 +70,9 @@ async def test_password_reset_link_works_once_and_ends_sessions(client: Any, mak
     assert (await other.get("/cuenta")).status_code == 200
     sent = await client.post("/cuenta/recuperar", {"email": "r@x.cl"})
     unknown = await client.post("/cuenta/recuperar", {"email": "nadie@x.cl"})
-    assert sent.status_code == unknown.status_code == 200  # no account enumeration
+    assert sent.status_code == unknown.status_code == 303  # POST → 303 → GET, and no account enumeration
+    assert sent.headers["location"] == unknown.headers["location"] == "/cuenta/recuperar"
+    assert "le enviamos un enlace" in (await client.get("/cuenta/recuperar")).text
     link = await _link(db, "r@x.cl")
     new = "una-clave-nueva-larga"
     assert (await client.post(link, {"password": new, "password_confirm": new})).status_code == 303

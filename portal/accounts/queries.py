@@ -106,6 +106,11 @@ async def set_password(db: Database, user_id: int, password_hash: str) -> None:
     )
 
 
+async def rehash_password(db: Database, user_id: int, password_hash: str) -> None:
+    """The same password under the current hashing parameters (sessions stay valid)."""
+    await db.execute("UPDATE users SET password_hash = :h WHERE id = :id", {"h": password_hash, "id": user_id})
+
+
 async def bump_auth_version(db: Database, user_id: int) -> None:
     await db.execute("UPDATE users SET auth_version = auth_version + 1 WHERE id = :id", {"id": user_id})
 

@@ -7,12 +7,12 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal import audit, i18n, mail, passwords
-from portal.accounts import queries as accounts
-from portal.forms import Form
-from portal.security import STAFF_ROLES, read_form, require_staff
+from portal import audit, guards, i18n, mail, passwords
+from portal.accounts import forms, queries as accounts
+from portal.security import STAFF_ROLES, read_form
 from portal.staff import queries
 from portal.templating import flash, render
+from portal.txn import atomic
 from portal.web import get_db, see_other
 
 ROLE_LABELS = {
@@ -26,18 +26,21 @@ ROLE_LABELS = {
 
 
 async def index(request: Request) -> Response:
-    user = require_staff(request)
+    """/staff: the back-office home, with what each of the person's roles may do."""
+    user = guards.staff(request)
     return render(request, "staff/index.html", {"role_labels": ROLE_LABELS, "roles": sorted(user.roles)})
 
 
 async def outbox(request: Request) -> Response:
-    require_staff(request, "admin")
+    """The emails the portal queued (admin)."""
+    guards.staff(request, "admin")
     messages = await mail.recent(get_db(request), limit=200)
     return render(request, "staff/outbox.html", {"messages": messages})
 
 
 async def audit_log(request: Request) -> Response:
-    require_staff(request, "admin")
+    """The audit log's latest entries, and on request a check of its hash chain (admin)."""
+    guards.staff(request, "admin")
     db = get_db(request)
     rows = await queries.audit_page(db)
     report = await audit.verify(db) if request.query_params.get("verificar") else None
@@ -45,21 +48,20 @@ async def audit_log(request: Request) -> Response:
 
 
 async def staff_accounts(request: Request) -> Response:
-    actor = require_staff(request, "admin")
+    """Staff accounts and their roles; creating one (admin)."""
+    actor = guards.staff(request, "admin")
     db = get_db(request)
     context = {"staff": await accounts.staff_users(db), "role_labels": ROLE_LABELS, "values": {}, "errors": {}}
     if request.method == "GET":
         return render(request, "staff/accounts.html", context)
-    form = Form(await read_form(request))
-    name = form.text("name")
-    email = form.email("email")
-    roles = form.multi_choice("roles", STAFF_ROLES, required=True)
+    form = forms.staff_account_form(await read_form(request), STAFF_ROLES)
+    name, email, roles = form.cleaned["name"], form.cleaned["email"], form.cleaned["roles"]
     if email and "email" not in form.errors and await accounts.email_taken(db, email):
         form.errors.add("email", i18n.gettext("Ya existe una cuenta con este correo."))
     if form.errors:
         context.update(values=form.values, errors=form.errors.fields)
         return render(request, "staff/accounts.html", context, status=422)
-    async with db.transaction():
+    async with atomic(db):
         # a random password nobody knows: the new staff member sets theirs through the reset link
         user_id = await accounts.create_user(db, email=email, name=name, verified=True,
                                              password_hash=passwords.hash_password(secrets.token_urlsafe(24)))
