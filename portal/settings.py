@@ -29,6 +29,8 @@ class Settings:
     login_window_minutes: int = 15
     db_min_size: int = 2
     db_max_size: int = 10
+    db_pooler: str | None = None             # "pgbouncer": transaction pooling in between (portal/db.py)
+    metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")  # addresses that may read /metrics
 
     @property
     def https_only(self) -> bool:
@@ -57,6 +59,8 @@ class Settings:
             base_url=config("PORTAL_BASE_URL", default=cls.base_url).rstrip("/"),
             db_min_size=config("PORTAL_DB_MIN", cast=int, default=2),
             db_max_size=config("PORTAL_DB_MAX", cast=int, default=10),
+            db_pooler=config("PORTAL_DB_POOLER", default="") or None,
+            metrics_allow=tuple(config("PORTAL_METRICS_ALLOW", default="127.0.0.1, ::1").replace(",", " ").split()),
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
