@@ -2,7 +2,8 @@
 
 `record()` must be called inside the transaction of the change it describes. It takes a
 transaction-scoped advisory lock so the chain has one order, reads the previous hash and
-inserts the new row; `verify()` recomputes every hash.
+inserts the new row; `verify()` recomputes every hash. The chain's head is signed and published
+regularly (portal/anchor.py), which is what makes a recomputed or shortened chain detectable.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, UTC
 from typing import Any
 
+from portal import clock
 from portal.db import Database
 
 CHAIN_LOCK = 7_240_115_001
@@ -52,9 +54,9 @@ async def record(db: Database, *, actor: Any, action: str, object_type: str, obj
     actor_id = getattr(actor, "id", actor) if actor is not None else None
     label = actor_label if actor_label is not None else getattr(actor, "email", "") or ("system" if actor is None else "")
     before_c, after_c = _canonical(before), _canonical(after)
-    await db.execute("SELECT pg_advisory_xact_lock(:k)", {"k": CHAIN_LOCK})
+    await lock_chain(db)
     prev = await db.fetch_val("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") or GENESIS
-    at = datetime.now(UTC)
+    at = clock.now()
     digest = row_hash(prev, at, actor_id, label, action, object_type, str(object_id), before_c, after_c)
     await db.execute(
         """INSERT INTO audit_log (at, actor_id, actor_label, action, object_type, object_id,
@@ -70,10 +72,16 @@ async def record(db: Database, *, actor: Any, action: str, object_type: str, obj
     return digest
 
 
+async def lock_chain(db: Database) -> None:
+    """Hold the chain's lock until the transaction ends: one writer (or anchor) at a time."""
+    await db.execute("SELECT pg_advisory_xact_lock(:k)", {"k": CHAIN_LOCK})
+
+
 @dataclass
 class ChainReport:
     rows: int
     problems: list[str]
+    anchors: int = 0
 
     @property
     def ok(self) -> bool:

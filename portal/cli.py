@@ -1,4 +1,4 @@
-"""The `portal` command: serve, migrate, demo, create-admin, audit verify."""
+"""The `portal` command: serve, migrate, demo, create-admin, audit verify, audit anchor."""
 
 from __future__ import annotations
 
@@ -9,24 +9,27 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from portal import db as dbmod, migrate
 from portal.settings import Settings
 
 
-def database_url(settings: Settings) -> str:
-    """DATABASE_URL, else the embedded server (started now, stopped when this process exits)."""
-    if settings.database_url:
-        return settings.database_url
-    url = dbmod.embedded_url(settings.pgdata)
-    os.environ["DATABASE_URL"] = url  # workers spawned by uvicorn connect to the same server
-    return url
+def database_targets(settings: Settings) -> migrate.Targets:
+    """The app and owner URLs (docs/security.md, Database roles): DATABASE_URL and MIGRATION_DATABASE_URL,
+    else the embedded server (started now, stopped when this process exits) and its two roles."""
+    targets = asyncio.run(migrate.targets(settings))
+    if not settings.database_url:
+        # workers spawned by uvicorn connect to the same server, as the app role
+        os.environ["DATABASE_URL"] = targets.app
+        os.environ["MIGRATION_DATABASE_URL"] = targets.owner
+    return targets
 
 
-async def _with_db(url: str, work: Any) -> Any:
-    await migrate.apply(url)
-    database = await dbmod.connect(url, 1, 4)
+async def _with_db(targets: migrate.Targets, work: Any) -> Any:
+    await migrate.apply(targets.owner, app_role=targets.app_role)
+    database = await dbmod.connect(targets.app, 1, 4)
     try:
         return await work(database)
     finally:
@@ -34,7 +37,8 @@ async def _with_db(url: str, work: Any) -> Any:
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    applied = asyncio.run(migrate.apply(database_url(settings)))
+    targets = database_targets(settings)
+    applied = asyncio.run(migrate.apply(targets.owner, app_role=targets.app_role))
     print("\n".join(f"applied {name}" for name in applied) or "database is up to date")
     return 0
 
@@ -42,7 +46,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from portal import demo
 
-    lines = asyncio.run(_with_db(database_url(settings), demo.load_all))
+    lines = asyncio.run(_with_db(database_targets(settings), demo.load_all))
     print("\n".join(lines))
     return 0
 
@@ -59,7 +63,7 @@ def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
         return await demo.create_staff(database, args.email, args.name, password, ["admin"])
 
     try:
-        print(asyncio.run(_with_db(database_url(settings), work)))
+        print(asyncio.run(_with_db(database_targets(settings), work)))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -67,14 +71,50 @@ def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
-    from portal import audit
+    from portal import anchor
 
-    report = asyncio.run(_with_db(database_url(settings), audit.verify))
+    try:
+        outside = _read_anchors(args.anchors) if args.anchors else None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"error: cannot read the anchors in {args.anchors}: {exc}", file=sys.stderr)
+        return 2
+
+    async def work(database: dbmod.Database) -> Any:
+        return await anchor.verify(database, str(settings.secret_key), outside)
+
+    report = asyncio.run(_with_db(database_targets(settings), work))
     if report.ok:
-        print(f"OK: {report.rows} audit rows, chain intact")
+        print(f"OK: {report.rows} audit rows, chain intact, {report.anchors} signed anchors match")
         return 0
     print("\n".join(report.problems))
     return 1
+
+
+def _read_anchors(source: str) -> list[Any]:
+    """Anchors kept outside the database: a saved copy of /transparencia/auditoria.json, or its URL."""
+    import json
+    import urllib.request
+
+    from portal import anchor
+
+    if source.startswith(("https://", "http://")):
+        with urllib.request.urlopen(source, timeout=30) as response:  # noqa: S310 (http(s) only, checked above)
+            data = json.loads(response.read())
+    else:
+        data = json.loads(Path(source).read_text(encoding="utf-8"))
+    return [anchor.from_json(a) for a in data["anchors"]]
+
+
+def cmd_anchor(args: argparse.Namespace, settings: Settings) -> int:
+    from portal import anchor
+
+    async def work(database: dbmod.Database) -> Any:
+        return await anchor.make(database, settings)
+
+    made = asyncio.run(_with_db(database_targets(settings), work))
+    print(f"anchored audit row {made.row_id} ({made.row_count} rows), hash {made.row_hash}, "
+          f"signed by {made.public_key}")
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -83,12 +123,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from portal import serving
 
     started = time.monotonic()
-    url = database_url(settings)
-    asyncio.run(migrate.apply(url))
+    embedded = not settings.database_url
+    if embedded:
+        serving.become_subreaper()  # before the embedded server starts, so its postmaster is our child
+    targets = database_targets(settings)
+    asyncio.run(migrate.apply(targets.owner, app_role=targets.app_role))
+    if embedded:
+        serving.EmbeddedWatch(settings.pgdata).start()  # development default: restart it if it dies
     if args.demo:
         from portal import demo
 
-        print("\n".join(asyncio.run(_with_db(url, demo.load_all))))
+        print("\n".join(asyncio.run(_with_db(targets, demo.load_all))))
     print(f"Portal Participa: http://{args.host}:{args.port}/  (database ready in {time.monotonic() - started:.1f} s)",
           flush=True)
     # uvicorn re-raises SIGTERM with the default handler, which skips atexit, where the embedded
@@ -124,7 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     admin.set_defaults(func=cmd_create_admin)
     audit_p = sub.add_parser("audit", help="audit log tools")
     audit_sub = audit_p.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser("verify", help="recompute the audit log's hash chain").set_defaults(func=cmd_audit)
+    verify = audit_sub.add_parser("verify", help="recompute the audit log's hash chain and check it against the "
+                                                "signed anchors")
+    verify.add_argument("--anchors", help="also check these published anchors: a saved auditoria.json or its URL")
+    verify.set_defaults(func=cmd_audit)
+    audit_sub.add_parser("anchor", help="sign the audit chain's head now and publish it").set_defaults(func=cmd_anchor)
     return parser
 
 

@@ -196,8 +196,7 @@ class CsrfMiddleware:
         replay = _replay(body)
         form = await _parse_form(scope, replay)
         sent = _header(scope, CSRF_HEADER) or (form.get(CSRF_FIELD) if form is not None else None)
-        expected = session.get("csrf")
-        if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
+        if not tokens_match(sent, session.get("csrf")):
             await self.on_error(scope, 403)(scope, receive, send)
             return
         state["form"] = form
@@ -206,6 +205,15 @@ class CsrfMiddleware:
         finally:
             if form is not None:
                 await form.close()  # uploaded files are spooled to temp files: release them
+
+
+def tokens_match(sent: Any, expected: Any) -> bool:
+    """Constant-time comparison of a token someone sent with the one expected. Compared as bytes:
+    `hmac.compare_digest` raises TypeError on a str that is not ASCII, which made any POST with
+    `csrf_token=%C3%A9` a 500. Whatever was sent (any text, a file, nothing) gives True or False."""
+    if not isinstance(sent, str) or not isinstance(expected, str) or not expected:
+        return False
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:

@@ -129,3 +129,95 @@ class Supervisor:
             if process.is_alive():
                 process.kill()
                 process.join()
+
+
+# ----- the embedded PostgreSQL, watched (development default only) -----
+
+PR_SET_CHILD_SUBREAPER = 36
+WATCH_SECONDS = 2.0
+
+
+def become_subreaper() -> bool:
+    """Adopt orphaned descendants: pg_ctl starts the postmaster and exits, so the postmaster becomes our
+    child, and when it dies we can reap it. Otherwise it would stay a zombie of PID 1 (containers
+    often never reap), and a zombie's PID in postmaster.pid stops any new postmaster from starting."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _reap_postgres() -> None:
+    """Collect the exit status of dead postgres processes that are our children (adopted above)."""
+    import psutil  # type: ignore[import-untyped]  # (pgserver's dependency; ships no type stubs)
+
+    for child in psutil.Process().children():
+        try:
+            if child.status() == psutil.STATUS_ZOMBIE and child.name().startswith("postgres"):
+                os.waitpid(child.pid, os.WNOHANG)
+        except (psutil.Error, ChildProcessError):
+            continue
+
+
+def _postmaster_alive(pgdata: Any) -> bool:
+    import psutil
+
+    try:
+        pid = int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except (OSError, ValueError, psutil.Error):
+        return False
+
+
+class EmbeddedWatch:
+    """A thread in `portal serve` that restarts the embedded PostgreSQL when it dies (checked every
+    WATCH_SECONDS). PostgreSQL's own start-up checks refuse to start while processes of the dead
+    server still hold its shared memory; the next check tries again."""
+
+    def __init__(self, pgdata: Any, every: float = WATCH_SECONDS) -> None:
+        import threading
+
+        self.pgdata, self.every = pgdata, every
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="embedded-postgres-watch", daemon=True)
+        self.restarts = 0
+
+    def start(self) -> EmbeddedWatch:
+        import atexit
+
+        atexit.register(self.stop)  # runs before pgserver's own stop (registered earlier): no restart then
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self.stopped.wait(self.every):
+            try:
+                self.check()
+            except Exception:  # a failed start: logged, tried again at the next check
+                log.exception("could not restart the embedded PostgreSQL; trying again")
+
+    def check(self) -> bool:
+        """Restart the server if it is down; True when it was restarted."""
+        _reap_postgres()
+        if _postmaster_alive(self.pgdata) or self.stopped.is_set():
+            return False
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import pgserver
+
+        log.error("the embedded PostgreSQL in %s is down; restarting it", self.pgdata)
+        server = pgserver.get_server(self.pgdata, cleanup_mode="stop")  # this process's handle
+        with server._lock:  # pgserver's inter-process lock, as its own start-up takes it
+            server.ensure_postgres_running()
+        self.restarts += 1
+        log.warning("the embedded PostgreSQL is running again")
+        return True

@@ -16,7 +16,9 @@ from portal import ROOT
 class Settings:
     """Everything the app needs to know about its environment."""
 
-    database_url: str | None = None
+    database_url: str | None = None          # the app role's URL (docs/security.md, Database roles)
+    migration_database_url: str | None = None  # the owner role's URL: migrations run with it
+    app_role: str = "portal_app"             # the app role the embedded server creates
     data_dir: Path = ROOT / "var"
     secret_key: Secret = field(default_factory=lambda: Secret(secrets.token_urlsafe(32)))
     environment: str = "development"
@@ -31,6 +33,8 @@ class Settings:
     db_max_size: int = 10
     db_pooler: str | None = None             # "pgbouncer": transaction pooling in between (portal/db.py)
     metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")  # addresses that may read /metrics
+    audit_anchor_email: str | None = None    # each signed anchor of the audit chain is also mailed here
+    anchor_every_hours: float = 24.0         # `portal serve` anchors the audit chain this often (0: never)
 
     @property
     def https_only(self) -> bool:
@@ -51,6 +55,11 @@ class Settings:
             secret = Secret(_stored_secret(data_dir))
         values: dict[str, object] = dict(
             database_url=config("DATABASE_URL", default=None),
+            migration_database_url=config("MIGRATION_DATABASE_URL", default=None)
+            or config("PORTAL_OWNER_DATABASE_URL", default=None),
+            app_role=config("PORTAL_APP_ROLE", default=cls.app_role),
+            audit_anchor_email=config("PORTAL_AUDIT_ANCHOR_EMAIL", default=None),
+            anchor_every_hours=config("PORTAL_AUDIT_ANCHOR_HOURS", cast=float, default=24.0),
             data_dir=data_dir,
             secret_key=secret,
             environment=config("PORTAL_ENV", default="development"),

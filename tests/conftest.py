@@ -1,5 +1,11 @@
 """Test fixtures: a real PostgreSQL (embedded pgserver, or TEST_DATABASE_URL), migrations applied
-once per run, each test starting from clean tables, and HTTP through the real app (ASGI)."""
+once per run, each test starting from clean tables, and HTTP through the real app (ASGI).
+
+Two roles, as in production (docs/security.md, Database roles): `database_url` is the owner (the
+server's superuser here), which migrations and the table cleaning use; the app under test, and so
+the `db` fixture (= app.state.db), connect as the app role, which owns nothing and may not change
+the append-only logs. A test that needs the owner's rights (disable a trigger, create a test-only
+function) uses `owner_db`."""
 
 from __future__ import annotations
 
@@ -9,9 +15,13 @@ import secrets
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
+from collections.abc import AsyncIterator
 
 os.environ.setdefault("PORTAL_ARGON2_PROFILE", "test")  # argon2id with cheap parameters
+
+import asyncio
+import hashlib
 
 import asyncpg
 import httpx
@@ -22,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from portal import db as dbmod  # noqa: E402
+from portal import db as dbmod, migrate  # noqa: E402
 from portal.app import create_app  # noqa: E402
 from portal.settings import Settings  # noqa: E402
 
@@ -41,8 +51,6 @@ def database_url() -> str:
     """A fresh database: on TEST_DATABASE_URL's server, else an embedded server in a temp folder."""
     base = os.environ.get("TEST_DATABASE_URL")
     if base:
-        import asyncio
-
         name = f"portal_test_{os.getpid()}"
 
         async def create() -> None:
@@ -58,9 +66,21 @@ def database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def app_database_url(database_url: str) -> str:
+    """The same database as the app role (created on the server, not superuser, owning nothing)."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    # one role per server; on a shared server every run derives the same password, so runs side by side agree
+    password = hashlib.sha256(base.encode()).hexdigest()[:32] if base else secrets.token_urlsafe(24)
+    role = "portal_test_app" if base else "portal_app"
+    return asyncio.run(migrate.ensure_app_role(database_url, role, password))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, app_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
-        database_url=database_url,
+        database_url=app_database_url,
+        migration_database_url=database_url,
+        anchor_every_hours=0,  # tests anchor the audit chain themselves
         data_dir=tmp_path_factory.mktemp("data"),
         environment="test",
         base_url="http://testserver",
@@ -86,10 +106,19 @@ async def _tables(app: Any) -> list[str]:
     return [r["tablename"] for r in rows if r["tablename"] not in KEEP_TABLES and not r["tablename"].startswith("ref_")]
 
 
+@pytest.fixture(scope="session")
+async def _owner(app: Any, database_url: str) -> AsyncIterator[dbmod.Database]:
+    database = await dbmod.connect(database_url, 1, 4)
+    try:
+        yield database
+    finally:
+        await database.disconnect()
+
+
 @pytest.fixture
-async def clean_db(app: Any, _tables: list[str]) -> None:
+async def clean_db(_owner: dbmod.Database, _tables: list[str]) -> None:
     """Empty every non-reference table: each test that uses `db` or `client` starts clean."""
-    async with app.state.db.connection() as conn:
+    async with _owner.connection() as conn:
         async with conn.transaction():
             # replica mode silences the audit log's append-only trigger, for tests only
             await conn.execute("SET LOCAL session_replication_role = replica")
@@ -98,7 +127,14 @@ async def clean_db(app: Any, _tables: list[str]) -> None:
 
 @pytest.fixture
 def db(app: Any, clean_db: None) -> dbmod.Database:
+    """The app's own database handle (the app role)."""
     return app.state.db
+
+
+@pytest.fixture
+def owner_db(_owner: dbmod.Database, clean_db: None) -> dbmod.Database:
+    """The same database as its owner (here the server's superuser): for what the app may not do."""
+    return _owner
 
 
 class Client:

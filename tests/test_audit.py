@@ -23,25 +23,30 @@ async def test_chain_links_and_verifies(db: Any) -> None:
     assert report.ok and report.rows == 2
 
 
-async def test_update_and_delete_are_refused(db: Any) -> None:
+async def test_update_and_delete_are_refused(db: Any, owner_db: Any) -> None:
     async with db.transaction():
         await audit.record(db, actor=None, action="x", object_type="t")
+    # the app's role has no right to change the logs at all
+    for statement in ("UPDATE audit_log SET action = 'forged'", "DELETE FROM audit_log", "TRUNCATE election_log"):
+        with pytest.raises(Exception, match="permission denied"):
+            await db.execute(statement)
+    # and their owner meets the trigger
     with pytest.raises(Exception, match="append-only"):
-        await db.execute("UPDATE audit_log SET action = 'forged'")
+        await owner_db.execute("UPDATE audit_log SET action = 'forged'")
     with pytest.raises(Exception, match="append-only"):
-        await db.execute("DELETE FROM audit_log")
+        await owner_db.execute("DELETE FROM audit_log")
     # the election log uses the same trigger function, which names the table it guards
     with pytest.raises(Exception, match="election_log is append-only"):
-        await db.execute("TRUNCATE election_log")
+        await owner_db.execute("TRUNCATE election_log")
 
 
-async def test_tampering_is_detected(db: Any) -> None:
+async def test_tampering_is_detected(db: Any, owner_db: Any) -> None:
     for i in range(3):
         async with db.transaction():
             await audit.record(db, actor=None, action=f"x.{i}", object_type="t", object_id=i, after={"i": i})
-    async with db.connection() as conn:
+    async with owner_db.connection() as conn:
         async with conn.transaction():
-            # an attacker with database access who bypasses the trigger
+            # an attacker with the owner's rights, who bypasses the trigger
             await conn.execute("SET LOCAL session_replication_role = replica")
             await conn.execute("UPDATE audit_log SET after = '{\"i\": 99}' WHERE object_id = '1'")
     report = await audit.verify(db)

@@ -56,7 +56,7 @@ async def test_csrf_header_works_for_htmx(client: Any) -> None:
     token = await client.token()
     response = await client.http.post("/cuenta/recuperar", data={"email": "a@b.cl"},
                                       headers={"X-CSRF-Token": token, "HX-Request": "true"})
-    assert response.status_code == 200
+    assert response.status_code in (200, 303)  # accepted (the reset form now answers POST → 303 → GET)
 
 
 async def test_oversize_body_gets_413(client: Any) -> None:
