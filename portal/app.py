@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Callable
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -38,7 +37,6 @@ DOMAINS = (
     "portal.public", "portal.accounts", "portal.staff", "portal.registry",
     "portal.elections_web", "portal.sello", "portal.compromiso", "portal.certificates", "portal.safeguards",
 )
-SESSION_HOURS = 12
 
 
 def collect_routes() -> list[BaseRoute]:
