@@ -70,6 +70,36 @@ async def test_only_liaisons_and_only_their_own_municipality(sello: Any) -> None
     assert "Municipalidad de Santiago" in other_page.text and 'name="mayor_name"' in other_page.text
 
 
+async def test_a_file_shared_by_two_municipalities_is_readable_by_both_liaisons(sello: Any) -> None:
+    """One stored file may belong to several municipalities (the demo shares its PDFs): each of their
+    liaisons may read it, not only the first comuna that refers to it."""
+    db = sello.db
+    await adhere(sello.liaison)
+    carta = await db.fetch_val("SELECT CAST(carta_file_id AS text) FROM sello_adhesions")
+    assert (await sello.other.get(f"/sello/archivos/{carta}")).status_code == 404
+    await db.execute(
+        """INSERT INTO sello_adhesions (comuna_code, mayor_name, carta_date, council_agreement, carta_file_id)
+           VALUES (:c, 'Alcalde de Santiago', :d, 'Acuerdo 2/2026', CAST(:f AS uuid))""",
+        {"c": SANTIAGO, "d": clock.today(), "f": carta})
+    for client in (sello.liaison, sello.other, sello.evaluator):
+        response = await client.get(f"/sello/archivos/{carta}")
+        assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert (await sello.anon.get(f"/sello/archivos/{carta}")).status_code == 303  # sign in first
+
+
+async def test_a_refusal_is_shown_on_the_page_it_came_from(sello: Any) -> None:
+    """A second adhesion sent from /mi-municipalidad: 409, that page again with the reason on top."""
+    await adhere(sello.liaison)
+    again = await sello.liaison.post("/mi-municipalidad/adhesion",
+                                     {"mayor_name": "Otra", "carta_date": "2026-03-02", "council_agreement": "1/2026"},
+                                     files=[pdf_file("carta", "carta.pdf")],
+                                     headers={"Referer": "http://testserver/mi-municipalidad"})
+    assert again.status_code == 409
+    assert 'role="alert">Esta municipalidad ya adhirió al Sello Migrante' in again.text
+    assert "Plan de trabajo" in again.text  # the liaison's page, as it is now
+    assert await count(sello.db, "sello_adhesions") == 1
+
+
 async def test_casilla_case_validation(sello: Any) -> None:
     await adhere(sello.liaison)
     wrong = await sello.liaison.post("/mi-municipalidad/casos", {"topic": "nombre y RUT de la persona", "opened_on": "ayer"})
@@ -231,6 +261,23 @@ async def test_revoking_the_certificate_withdraws_the_certification(sello: Any) 
     assert "Certificación retirada (certificado revocado)" in staff_page.text
     assert (await _request_evaluation(sello)).status_code == 303
     assert await db.fetch_val("SELECT kind FROM sello_evaluations WHERE status = 'requested'") == "certification"
+
+
+async def test_revoking_during_a_revalidation_lets_the_evaluation_go_on(sello: Any) -> None:
+    db = sello.db
+    await _ready_for_evaluation(sello)
+    await sello.evaluator.post(f"/staff/sello/{VALPARAISO}/evaluacion",
+                               {**ratings("meets", "meets", "meets", "meets", "meets"),
+                                "resolution_date": clock.today().isoformat()})
+    code = await db.fetch_val("SELECT certificate_code FROM sello_adhesions")
+    await db.execute("UPDATE sello_adhesions SET valid_until = :d", {"d": clock.today() + timedelta(days=30)})
+    assert (await _request_evaluation(sello)).status_code == 303  # a revalidation
+    revoked = await sello.evaluator.post(f"/staff/certificados/{code}/revocar", {"reason": "Emitido por error"})
+    assert revoked.status_code == 303
+    adhesion = await db.fetch_one("SELECT * FROM sello_adhesions")
+    assert adhesion["status"] == "evaluation_requested" and adhesion["certificate_code"] is None
+    assert adhesion["valid_until"] is None and adhesion["first_certified_on"] is not None
+    assert await db.fetch_val("SELECT count(*) FROM audit_log WHERE action = 'sello.certification_withdrawn'") == 1
 
 
 async def test_revoking_a_superseded_certificate_leaves_the_current_one(sello: Any) -> None:
