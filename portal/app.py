@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import importlib
 import os
 from collections.abc import AsyncIterator, Callable
@@ -15,12 +14,12 @@ from collections.abc import AsyncIterator, Callable
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import BaseRoute
 from starlette.types import Scope
 
-from portal import ROOT, db as dbmod, i18n, mail, migrate
-from portal.anchor import maintain as anchor_upkeep
+from portal import db as dbmod, i18n, mail, migrate, static_files
 from portal.accounts.queries import load_current_user
 from portal.errors import (
     DatabaseOutageMiddleware, conflict_response, error_app, http_exception, login_required, server_error,
@@ -28,15 +27,16 @@ from portal.errors import (
 from portal.security import (
     CsrfMiddleware, CurrentUser, LocaleMiddleware, LoginRequired, SecurityHeadersMiddleware, UserMiddleware,
 )
-from portal.sessions import ServerSessionMiddleware
 from portal.settings import Settings
 from portal.workflow import Conflict
 
 # Each domain package has a `routes` module exposing `routes: list[BaseRoute]`.
 DOMAINS = (
     "portal.public", "portal.accounts", "portal.staff", "portal.registry",
-    "portal.elections_web", "portal.sello", "portal.compromiso", "portal.certificates", "portal.safeguards",
+    "portal.elections_web", "portal.sello", "portal.compromiso", "portal.certificates",
+    "portal.help",
 )
+SESSION_HOURS = 12
 
 
 def collect_routes() -> list[BaseRoute]:
@@ -45,36 +45,27 @@ def collect_routes() -> list[BaseRoute]:
     for name in DOMAINS:
         module = importlib.import_module(name + ".routes")
         routes.extend(module.routes)
-    routes.append(Mount("/static", app=StaticFiles(directory=str(ROOT / "static")), name="static"))
+    routes.append(static_files.mount())  # content-hashed names, cached for a year
     return routes
 
 
 def _lifespan(settings: Settings) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        targets = await migrate.prepare(_with_env_url(settings))  # as the owner; the app role is granted
-        database = await dbmod.connect(targets.app, settings.db_min_size, settings.db_max_size)
+        url = settings.database_url or os.environ.get("DATABASE_URL") or dbmod.embedded_url(settings.pgdata)
+        await migrate.apply(url)
+        database = await dbmod.connect(url, settings.db_min_size, settings.db_max_size)
         app.state.db = database
-        tasks = [asyncio.create_task(anchor_upkeep(database, settings))]
+        sender = None
         if settings.smtp_url:
-            tasks.append(asyncio.create_task(mail.run_sender(database, settings.smtp_url, settings.mail_from)))
+            sender = asyncio.create_task(mail.run_sender(database, settings.smtp_url, settings.mail_from))
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            if sender:
+                sender.cancel()
             await database.disconnect()
     return lifespan
-
-
-def _with_env_url(settings: Settings) -> Settings:
-    """Settings built in code may leave the URLs to the environment (workers started by `portal serve`)."""
-    if settings.database_url or not os.environ.get("DATABASE_URL"):
-        return settings
-    return dataclasses.replace(settings, database_url=os.environ["DATABASE_URL"],
-                              migration_database_url=settings.migration_database_url
-                              or os.environ.get("MIGRATION_DATABASE_URL"))
 
 
 async def _load_user(scope: Scope, user_id: int, version: int) -> CurrentUser | None:
@@ -82,12 +73,14 @@ async def _load_user(scope: Scope, user_id: int, version: int) -> CurrentUser | 
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first: headers, language, database outages, session, user, CSRF."""
+    """Outermost first: compression, headers, language, database outages, session, user, CSRF."""
     return [
+        Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
         Middleware(SecurityHeadersMiddleware, https_only=settings.https_only),
         Middleware(LocaleMiddleware),
         Middleware(DatabaseOutageMiddleware),
-        Middleware(ServerSessionMiddleware, secret_key=str(settings.secret_key), https_only=settings.https_only),
+        Middleware(SessionMiddleware, secret_key=str(settings.secret_key), session_cookie="participa_session",
+                   max_age=SESSION_HOURS * 3600, same_site="lax", https_only=settings.https_only),
         Middleware(UserMiddleware, loader=_load_user),
         Middleware(CsrfMiddleware, max_body=settings.max_upload_bytes + 512 * 1024, on_error=error_app),
     ]
