@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from factories import next_rut
-from portal import rut
+from portal import clock, rut
 from portal.registry.samples import tiny_pdf
 
 PDF = tiny_pdf("Documento de prueba", ("Contenido de prueba",))
@@ -39,7 +39,7 @@ async def upload(client: Any, kind: str, content: bytes = PDF, issued_on: date |
                  filename: str = "doc.pdf", url: str = "/mi-organizacion/documentos") -> Any:
     data: dict[str, str] = {"kind": kind}
     if kind == "vigencia" or url.endswith("renovar"):
-        data["issued_on"] = (issued_on or date.today() - timedelta(days=5)).isoformat()
+        data["issued_on"] = (issued_on or clock.today() - timedelta(days=5)).isoformat()
     return await client.post(url, data, files={"file": (filename, content, "application/pdf")})
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from factories import create_rep, create_user
-from portal import rut
+from portal import clock, rut
 from registry_helpers import PDF, count, org_form, upload
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -167,15 +167,15 @@ async def test_oversize_upload_is_refused(db, client) -> None:
 
 
 async def test_vigencia_must_be_recent_and_dated(db, client) -> None:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     await create_rep(db, status="draft")
     await client.login(await db.fetch_val("SELECT email FROM users"))
-    old = await upload(client, "vigencia", issued_on=date.today() - timedelta(days=61))
+    old = await upload(client, "vigencia", issued_on=clock.today() - timedelta(days=61))
     assert old.status_code == 422 and _error_for(old.text, "issued_on")
-    future = await upload(client, "vigencia", issued_on=date.today() + timedelta(days=1))
+    future = await upload(client, "vigencia", issued_on=clock.today() + timedelta(days=1))
     assert future.status_code == 422 and _error_for(future.text, "issued_on")
     assert await count(db, "org_documents") == 0
-    ok = await upload(client, "vigencia", issued_on=date.today() - timedelta(days=60))
+    ok = await upload(client, "vigencia", issued_on=clock.today() - timedelta(days=60))
     assert ok.status_code == 303
-    assert await db.fetch_val("SELECT issued_on FROM org_documents") == date.today() - timedelta(days=60)
+    assert await db.fetch_val("SELECT issued_on FROM org_documents") == clock.today() - timedelta(days=60)

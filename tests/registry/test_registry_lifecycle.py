@@ -3,10 +3,10 @@ withdrawal, invitations, staff decisions' emails and audit rows, invalid transit
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from factories import TEST_PASSWORD, create_rep, create_user
-from portal import mail, tokens
+from portal import clock, mail, tokens
 from portal.elections_web import api as elections
 from registry_helpers import link_in, upload
 
@@ -20,7 +20,7 @@ async def _reviewer(db, make_client):  # type: ignore[no-untyped-def]
 
 async def test_expiry_is_shown_without_any_job(db, client) -> None:
     _, org_id, _ = await create_rep(db, status="approved", name="Asociación Vencida",
-                                    vigencia_expires_on=date.today() - timedelta(days=1))
+                                    vigencia_expires_on=clock.today() - timedelta(days=1))
     assert await db.fetch_val("SELECT status FROM organizations") == "approved"  # nothing rewrote it
     page = await client.get(f"/organizaciones/{org_id}")
     assert page.status_code == 200 and "Vigencia vencida" in page.text
@@ -30,14 +30,31 @@ async def test_expiry_is_shown_without_any_job(db, client) -> None:
     assert '"status": "expired"' in (await client.get("/datos/organizaciones.json")).text
 
 
+async def test_expiry_follows_chiles_calendar_not_the_servers(db, client) -> None:
+    """A vigencia that ends on 9 March: at 23:30 that day in Chile it still holds, at 00:30 on the 10th it
+    has expired, though the server's UTC date is the 10th both times (docs/registry.md, Record)."""
+    _, org_id, _ = await create_rep(db, status="approved", name="Asociación del Borde",
+                                    vigencia_expires_on=date(2026, 3, 9))
+    with clock.frozen(clock.at_chile(date(2026, 3, 9), 23, 30)):
+        assert clock.now().astimezone(UTC).date() == date(2026, 3, 10)
+        assert "Vigencia vencida" not in (await client.get(f"/organizaciones/{org_id}")).text
+        assert "Asociación del Borde" in (await client.get("/organizaciones", params={"status": "approved"})).text
+        assert '"status": "approved"' in (await client.get("/datos/organizaciones.json")).text
+    with clock.frozen(clock.at_chile(date(2026, 3, 10), 0, 30)):
+        assert clock.now().astimezone(UTC).date() == date(2026, 3, 10)
+        assert "Vigencia vencida" in (await client.get(f"/organizaciones/{org_id}")).text
+        assert "Asociación del Borde" in (await client.get("/organizaciones", params={"status": "expired"})).text
+        assert '"status": "expired"' in (await client.get("/datos/organizaciones.json")).text
+
+
 async def test_renewal_goes_to_review_while_staying_public(db, make_client) -> None:
     _, org_id, email = await create_rep(db, status="approved", name="Colectivo Renovable",
-                                        vigencia_expires_on=date.today() - timedelta(days=3))
+                                        vigencia_expires_on=clock.today() - timedelta(days=3))
     rep = make_client()
     await rep.login(email)
-    bad = await upload(rep, "vigencia", issued_on=date.today() - timedelta(days=90), url="/mi-organizacion/renovar")
+    bad = await upload(rep, "vigencia", issued_on=clock.today() - timedelta(days=90), url="/mi-organizacion/renovar")
     assert bad.status_code == 422 and await db.fetch_val("SELECT status FROM organizations") == "approved"
-    issued = date.today() - timedelta(days=2)
+    issued = clock.today() - timedelta(days=2)
     assert (await upload(rep, "vigencia", issued_on=issued, url="/mi-organizacion/renovar")).status_code == 303
     row = await db.fetch_one("SELECT status, review_kind, listed FROM organizations")
     assert (row["status"], row["review_kind"], row["listed"]) == ("submitted", "renewal", True)
@@ -111,8 +128,8 @@ async def test_withdrawal_by_the_legal_representative(db, make_client) -> None:
     from portal.certificates import service
 
     code = await service.issue(db, kind="registry", subject_type="organization", subject_id=org_id,
-                               subject_name="Fundación que se Retira", title="Inscrita", valid_from=date.today(),
-                               valid_until=date.today() + timedelta(days=30), actor=None)
+                               subject_name="Fundación que se Retira", title="Inscrita", valid_from=clock.today(),
+                               valid_until=clock.today() + timedelta(days=30), actor=None)
     rep = make_client()
     await rep.login(email)
     assert (await rep.get("/mi-organizacion/retirar")).status_code == 200
@@ -122,7 +139,7 @@ async def test_withdrawal_by_the_legal_representative(db, make_client) -> None:
     assert await db.fetch_val("SELECT status FROM organizations") == "withdrawn"
     anon = make_client()
     page = (await anon.get(f"/organizaciones/{org_id}")).text
-    assert "Retirada el" in page and date.today().strftime("%Y") in page
+    assert "Retirada el" in page and clock.today().strftime("%Y") in page
     assert "Fundación que se Retira" in (await anon.get("/organizaciones", params={"status": "withdrawn"})).text
     assert "registry.withdrawn" in [r["action"] for r in await db.fetch_all("SELECT action FROM audit_log")]
     assert (await service.get(db, code)).state() == "revoked"  # its registry certificate no longer holds

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from factories import create_org, create_rep
+from portal import clock
 from portal.registry import model
 
 _IDS = re.compile(r'href="/organizaciones/(\d+)"')
@@ -21,7 +22,7 @@ def ids(page: str) -> list[int]:
 
 async def test_only_public_states_are_listed(db, client) -> None:
     shown = {await create_org(db, status="approved", name="Visible Inscrita"),
-             await create_org(db, status="approved", name="Visible Vencida", vigencia_expires_on=date.today() - timedelta(days=5))}
+             await create_org(db, status="approved", name="Visible Vencida", vigencia_expires_on=clock.today() - timedelta(days=5))}
     hidden = [await create_org(db, status=s, name=f"Oculta {s}") for s in ("draft", "submitted", "in_review", "observed", "rejected")]
     hidden.append(await create_org(db, status="withdrawn", name="Oculta retirada sin inscripción"))
     page = await client.get("/organizaciones")
