@@ -29,9 +29,6 @@ EVALUATION_REQUESTED = "evaluation_requested"
 IN_EVALUATION = "in_evaluation"
 CERTIFIED = "certified"
 STATUSES = (ADHERED, IMPLEMENTING, EVALUATION_REQUESTED, IN_EVALUATION, CERTIFIED)
-# An evaluation's own states (sello_evaluations.status): open while requested or in evaluation.
-EVAL_REQUESTED = "requested"
-EVAL_OPEN = (EVAL_REQUESTED, IN_EVALUATION)
 # Kinds of evaluation (sello_evaluations.kind).
 CERTIFICATION = "certification"
 REVALIDATION = "revalidation"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from portal import clock
-from portal.sello import demo, queries
+from portal.sello import demo, queries, rules
 
 
 async def test_demo_loads_every_state_once(db: Any, client: Any) -> None:
@@ -32,3 +33,11 @@ async def test_demo_loads_every_state_once(db: Any, client: Any) -> None:
     assert page.status_code == 200 and "Municipalidad de Valparaíso" in page.text and "Solicitar evaluación" in page.text
     public = await client.get("/sello-migrante")
     assert public.status_code == 200 and "12.482" in public.text
+
+
+async def test_stored_statuses_are_the_sql_check(db: Any) -> None:
+    """rules.STATUSES and the CHECK on sello_adhesions.status name the same states."""
+    check = await db.fetch_val(
+        """SELECT pg_get_constraintdef(oid) FROM pg_constraint
+           WHERE conrelid = 'sello_adhesions'::regclass AND pg_get_constraintdef(oid) LIKE '%status = ANY%'""")
+    assert set(re.findall(r"'(\w+)'::text", check)) == set(rules.STATUSES)
