@@ -27,6 +27,7 @@ from portal.errors import (
 from portal.security import (
     CsrfMiddleware, CurrentUser, LocaleMiddleware, LoginRequired, SecurityHeadersMiddleware, UserMiddleware,
 )
+from portal.ops.middleware import RequestLogMiddleware
 from portal.settings import Settings
 from portal.workflow import Conflict
 
@@ -34,7 +35,7 @@ from portal.workflow import Conflict
 DOMAINS = (
     "portal.public", "portal.accounts", "portal.staff", "portal.registry",
     "portal.elections_web", "portal.sello", "portal.compromiso", "portal.certificates",
-    "portal.help",
+    "portal.help", "portal.ops",
 )
 SESSION_HOURS = 12
 
@@ -54,7 +55,8 @@ def _lifespan(settings: Settings) -> Callable[[Starlette], contextlib.AbstractAs
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         url = settings.database_url or os.environ.get("DATABASE_URL") or dbmod.embedded_url(settings.pgdata)
         await migrate.apply(url)
-        database = await dbmod.connect(url, settings.db_min_size, settings.db_max_size)
+        database = await dbmod.connect(url, settings.db_min_size, settings.db_max_size,
+                                        pooler=settings.db_pooler)
         app.state.db = database
         sender = None
         if settings.smtp_url:
@@ -75,6 +77,7 @@ async def _load_user(scope: Scope, user_id: int, version: int) -> CurrentUser | 
 def _middleware(settings: Settings) -> list[Middleware]:
     """Outermost first: compression, headers, language, database outages, session, user, CSRF."""
     return [
+        Middleware(RequestLogMiddleware),  # outermost: request id, JSON log line, metrics (portal/ops)
         Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
         Middleware(SecurityHeadersMiddleware, https_only=settings.https_only),
         Middleware(LocaleMiddleware),
