@@ -139,6 +139,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # uvicorn re-raises SIGTERM with the default handler, which skips atexit, where the embedded
     # PostgreSQL is stopped; exiting normally runs it (systemd, docker stop and kill send SIGTERM).
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    from portal.ops.cli import prepare_multiprocess
+
+    prepare_multiprocess()  # the workers' shared metrics folder (portal/ops/metrics.py)
     options = {"app": "portal.app:create_app", "factory": True, "host": args.host, "port": args.port,
                "proxy_headers": True, "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
                "log_level": args.log_level, "access_log": args.access_log}
@@ -174,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--anchors", help="also check these published anchors: a saved auditoria.json or its URL")
     verify.set_defaults(func=cmd_audit)
     audit_sub.add_parser("anchor", help="sign the audit chain's head now and publish it").set_defaults(func=cmd_anchor)
+    from portal.ops import cli as ops_cli
+
+    ops_cli.add_commands(sub)  # backup, restore, export-static
     return parser
 
 
