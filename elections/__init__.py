@@ -1,7 +1,7 @@
 """COSOC election count for Portal Participa (SERMIG): allocation, tally, bulletin, verification.
 
 A pure package: standard library only, no database or web imports, so that anyone can run the
-count and audit it offline. The rules are those of ``domain.md`` §4 (Res. Ex. 70.419, 2022).
+count and audit it offline. The rules are those of ``docs/elections.md`` (Res. Ex. 70.419, 2022).
 
 Allocation
 ==========
@@ -23,7 +23,8 @@ Per category with n seats and m = min(n, candidates): at least ``min(ceil(n/2), 
 candidates)`` seats outside region 13; at most ``least c >= max(floor(0.6 n), ceil(n/2)) with
 sum_g min(c, #g) >= m`` seats per gender value. Among all m-sets meeting both, the winner has the
 lexicographically greatest descending vote vector, and between sets equal on votes the
-lexicographically least ascending lottery-rank vector. The search is exact: candidates of one
+lexicographically least ascending vector of strict-order ranks (votes descending, then lottery):
+the sorteo settles ties seat by seat from the top. The search is exact: candidates of one
 (territory x gender) cell are interchangeable, so a small dynamic programme over seat counts per
 cell, with an additive key that encodes both orders, finds the optimum (see ``allocation._Pool``).
 

@@ -194,7 +194,7 @@ def allocate_category(category: str, seats: int, cands: list[Candidate], lottery
     entries = _entries(cands, lottery, bounds, rules)
     pool = _Pool(entries, bounds)
     committee = pool.best()
-    if committee is None:  # domain.md: the relaxed rules can always be met together
+    if committee is None:  # docs/elections.md, Quota rules: the relaxed rules can always be met together
         raise AssertionError(f"category {category}: no committee meets the relaxed rules")
     elected_ids = {e.cand.id for e in committee}
     preliminary = entries[:bounds.filled]

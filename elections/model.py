@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 GENDERS: tuple[str, ...] = ("F", "M", "X")
 
-# CUT codes and official names, listed north to south as domain.md asks.
+# CUT codes and official names, listed north to south as docs/elections.md, Padrón asks.
 REGIONS: tuple[tuple[str, str], ...] = (
     ("15", "Arica y Parinacota"),
     ("01", "Tarapacá"),

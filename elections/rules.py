@@ -83,7 +83,7 @@ class Bounds:
 
 
 def effective_bounds(rules: Rules, seats: int, genders: Iterable[str], non_rm: int) -> Bounds:
-    """Relax each rule only as far as the candidate pool forces (domain.md §4)."""
+    """Relax each rule only as far as the candidate pool forces (docs/elections.md, Quota rules)."""
     counts = Counter(genders)
     total = sum(counts.values())
     filled = min(seats, total)

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from portal import audit, passwords
 from portal.accounts import queries as accounts
 from portal.db import Database
+from portal.txn import atomic
 
 DEMO_PASSWORD = "participa-demo-2026"  # noqa: S105 (the public demo password, printed at start-up)
 STAFF = [
@@ -29,7 +30,7 @@ async def create_staff(db: Database, email: str, name: str, password: str, roles
     """One staff account (used by `portal create-admin` and the demo)."""
     if await accounts.email_taken(db, email):
         raise ValueError(f"an account with {email} already exists")
-    async with db.transaction():
+    async with atomic(db):
         user_id = await accounts.create_user(db, email=email, name=name, verified=True,
                                              password_hash=passwords.hash_password(password))
         await accounts.set_roles(db, user_id, roles)

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from portal.db import Database
+from portal.txn import atomic
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
@@ -82,7 +83,7 @@ async def deliver_pending(db: Database, smtp_url: str, sender: str, limit: int =
     config = SmtpConfig.from_url(smtp_url)
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for _ in range(limit):
-        async with db.transaction():
+        async with atomic(db):
             # SKIP LOCKED lets several workers run senders without sending a message twice.
             row = await db.fetch_one(
                 """SELECT id, to_addr, subject, body, attempts FROM outbox

@@ -1,4 +1,4 @@
-"""Chilean RUT / RUN: check digit, normalization and display (domain.md §2)."""
+"""Chilean RUT / RUN: check digit, normalization and display (docs/registry.md, RUT and RUN)."""
 
 from __future__ import annotations
 
