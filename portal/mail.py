@@ -8,6 +8,7 @@ at /staff/correo, so the embedded default needs no mail server.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import smtplib
 import ssl
@@ -25,16 +26,19 @@ MAX_ATTEMPTS = 6
 
 
 async def queue(db: Database, to: str | list[str], subject: str, body: str, *,
-                redacted_body: str | None = None) -> None:
+                redacted_body: str | None = None, headers: dict[str, str] | None = None) -> None:
     """Queue one message per recipient (call inside the change's transaction).
 
     `redacted_body` replaces `body` once the message is sent or given up, for messages that carry a
-    secret the database must not keep (and it is all the staff outbox page ever shows).
+    secret the database must not keep (and it is all the staff outbox page ever shows). `headers` are
+    added to the message as they are (List-Unsubscribe for reminders).
     """
     for addr in [to] if isinstance(to, str) else to:
         await db.execute(
-            "INSERT INTO outbox (to_addr, subject, body, redacted_body) VALUES (:to, :subject, :body, :redacted)",
-            {"to": addr, "subject": subject, "body": body, "redacted": redacted_body},
+            """INSERT INTO outbox (to_addr, subject, body, redacted_body, headers)
+               VALUES (:to, :subject, :body, :redacted, CAST(:headers AS jsonb))""",
+            {"to": addr, "subject": subject, "body": body, "redacted": redacted_body,
+             "headers": json.dumps(headers or {})},
         )
 
 
@@ -61,13 +65,16 @@ class SmtpConfig:
         )
 
 
-def _send_blocking(config: SmtpConfig, sender: str, to: str, subject: str, body: str) -> None:
+def _send_blocking(config: SmtpConfig, sender: str, to: str, subject: str, body: str,
+                   headers: dict[str, str] | None = None) -> None:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="participa.serviciomigraciones.cl")
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     smtp_cls = smtplib.SMTP_SSL if config.tls else smtplib.SMTP
     with smtp_cls(config.host, config.port, timeout=20) as smtp:
@@ -86,14 +93,15 @@ async def deliver_pending(db: Database, smtp_url: str, sender: str, limit: int =
         async with atomic(db):
             # SKIP LOCKED lets several workers run senders without sending a message twice.
             row = await db.fetch_one(
-                """SELECT id, to_addr, subject, body, attempts FROM outbox
+                """SELECT id, to_addr, subject, body, attempts, headers FROM outbox
                    WHERE status = 'pending' AND next_attempt_at <= now()
                    ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"""
             )
             if row is None:
                 break
             try:
-                await asyncio.to_thread(_send_blocking, config, sender, row["to_addr"], row["subject"], row["body"])
+                await asyncio.to_thread(_send_blocking, config, sender, row["to_addr"], row["subject"], row["body"],
+                                        json.loads(row["headers"] or "{}"))
             except (OSError, smtplib.SMTPException) as exc:
                 attempts = row["attempts"] + 1
                 status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
