@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -111,7 +110,7 @@ async def close_case(request: Request) -> Response:
     case_id = int_param(request, "case_id")
     case = guards.found(await queries.case(db, case_id))
     if case["comuna_code"] != who.comuna_code:
-        raise HTTPException(403, _("Este caso pertenece a otra municipalidad."))
+        raise guards.forbidden(_("Este caso pertenece a otra municipalidad."))
     await workflow.close_case(db, who.user, case_id, clock.today())
     flash(request, _("Caso cerrado."))
     return see_other(HOME + "#casilla")

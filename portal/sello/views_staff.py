@@ -4,7 +4,7 @@ liaisons, invitations, starting and deciding an evaluation (portal.sello.workflo
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -73,7 +73,7 @@ async def index(request: Request) -> Response:
     return render(request, "sello/staff_index.html", context, partial="sello/_staff_rows.html")
 
 
-async def _municipality_rows(db: Database, region: str | None, today: Any) -> list[dict[str, Any]]:
+async def _municipality_rows(db: Database, region: str | None, today: date) -> list[dict[str, Any]]:
     """Every comuna (adhered or not), north to south, with its derived state."""
     adhesions = {a.comuna_code: a for a in await queries.all_adhesions(db, region)}
     rows = []
