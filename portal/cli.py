@@ -180,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     from portal.ops import cli as ops_cli
 
     ops_cli.add_commands(sub)  # backup, restore, export-static
+    from portal.jobs import cli as jobs_cli
+
+    jobs_cli.add_commands(sub)  # worker: the job runner alone (portal/jobs)
     return parser
 
 

@@ -35,6 +35,8 @@ class Settings:
     metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")  # addresses that may read /metrics
     audit_anchor_email: str | None = None    # each signed anchor of the audit chain is also mailed here
     anchor_every_hours: float = 24.0         # `portal serve` anchors the audit chain this often (0: never)
+    jobs: bool = False                       # run the job runner here (PORTAL_JOBS, on unless "off"; settings
+                                             # built in code, as tests', leave it off); portal/jobs
 
     @property
     def https_only(self) -> bool:
@@ -60,6 +62,7 @@ class Settings:
             app_role=config("PORTAL_APP_ROLE", default=cls.app_role),
             audit_anchor_email=config("PORTAL_AUDIT_ANCHOR_EMAIL", default=None),
             anchor_every_hours=config("PORTAL_AUDIT_ANCHOR_HOURS", cast=float, default=24.0),
+            jobs=config("PORTAL_JOBS", default="on").strip().lower() not in ("off", "0", "false", "no"),
             data_dir=data_dir,
             secret_key=secret,
             environment=config("PORTAL_ENV", default="development"),
