@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import importlib
 import os
 from collections.abc import AsyncIterator, Callable
@@ -15,11 +16,12 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute
 from starlette.types import Scope
 
 from portal import db as dbmod, i18n, mail, migrate, static_files
+from portal.anchor import maintain as anchor_upkeep
+from portal.jobs import api as jobs
 from portal.accounts.queries import load_current_user
 from portal.errors import (
     DatabaseOutageMiddleware, conflict_response, error_app, http_exception, login_required, server_error,
@@ -27,6 +29,7 @@ from portal.errors import (
 from portal.security import (
     CsrfMiddleware, CurrentUser, LocaleMiddleware, LoginRequired, SecurityHeadersMiddleware, UserMiddleware,
 )
+from portal.sessions import ServerSessionMiddleware
 from portal.ops.middleware import RequestLogMiddleware
 from portal.settings import Settings
 from portal.workflow import Conflict
@@ -34,10 +37,9 @@ from portal.workflow import Conflict
 # Each domain package has a `routes` module exposing `routes: list[BaseRoute]`.
 DOMAINS = (
     "portal.public", "portal.accounts", "portal.staff", "portal.registry",
-    "portal.elections_web", "portal.sello", "portal.compromiso", "portal.certificates",
-    "portal.help", "portal.ops",
+    "portal.elections_web", "portal.sello", "portal.compromiso", "portal.certificates", "portal.safeguards",
+    "portal.help", "portal.ops", "portal.reminders",
 )
-SESSION_HOURS = 12
 
 
 def collect_routes() -> list[BaseRoute]:
@@ -53,21 +55,32 @@ def collect_routes() -> list[BaseRoute]:
 def _lifespan(settings: Settings) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        url = settings.database_url or os.environ.get("DATABASE_URL") or dbmod.embedded_url(settings.pgdata)
-        await migrate.apply(url)
-        database = await dbmod.connect(url, settings.db_min_size, settings.db_max_size,
+        targets = await migrate.prepare(_with_env_url(settings))  # as the owner; the app role is granted
+        database = await dbmod.connect(targets.app, settings.db_min_size, settings.db_max_size,
                                         pooler=settings.db_pooler)
         app.state.db = database
-        sender = None
+        tasks = [asyncio.create_task(anchor_upkeep(database, settings))]
         if settings.smtp_url:
-            sender = asyncio.create_task(mail.run_sender(database, settings.smtp_url, settings.mail_from))
+            tasks.append(asyncio.create_task(mail.run_sender(database, settings.smtp_url, settings.mail_from)))
+        if settings.jobs:  # every process stands by; the one holding the advisory lock runs the jobs
+            tasks.append(jobs.start(database, settings))
         try:
             yield
         finally:
-            if sender:
-                sender.cancel()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await database.disconnect()
     return lifespan
+
+
+def _with_env_url(settings: Settings) -> Settings:
+    """Settings built in code may leave the URLs to the environment (workers started by `portal serve`)."""
+    if settings.database_url or not os.environ.get("DATABASE_URL"):
+        return settings
+    return dataclasses.replace(settings, database_url=os.environ["DATABASE_URL"],
+                              migration_database_url=settings.migration_database_url
+                              or os.environ.get("MIGRATION_DATABASE_URL"))
 
 
 async def _load_user(scope: Scope, user_id: int, version: int) -> CurrentUser | None:
@@ -82,8 +95,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
         Middleware(SecurityHeadersMiddleware, https_only=settings.https_only),
         Middleware(LocaleMiddleware),
         Middleware(DatabaseOutageMiddleware),
-        Middleware(SessionMiddleware, secret_key=str(settings.secret_key), session_cookie="participa_session",
-                   max_age=SESSION_HOURS * 3600, same_site="lax", https_only=settings.https_only),
+        Middleware(ServerSessionMiddleware, secret_key=str(settings.secret_key), https_only=settings.https_only),
         Middleware(UserMiddleware, loader=_load_user),
         Middleware(CsrfMiddleware, max_body=settings.max_upload_bytes + 512 * 1024, on_error=error_app),
     ]
