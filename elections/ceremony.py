@@ -46,16 +46,25 @@ def candidates(seed: int = 1) -> list[dict[str, Any]]:
     return [c.to_dict(with_votes=False) for group in parsed.values() for c in group]
 
 
-def simulate(ballots: int, trustees: int = 2, seed: int = 1, batch: int = 250,  # noqa: PLR0915 - the ceremony
+def simulate(ballots: int, trustees: int = 2, seed: int = 1, batch: int = 250,
              election_id: str = "cosoc-sim") -> Simulation:
     """Play an election of `ballots` voters with `trustees` trustees; see the module doc."""
-    rng = random.Random(seed)  # noqa: S311 - which candidate simulated voters pick, not secrets
     cands = candidates(seed)
+    padron = "".join(f"65.{i:06d};{'ABC'[i % 3]}\n" for i in range(ballots)).encode()
+    sim = _setup(election_id, cands, padron, trustees, seed)
+    stored = _vote(sim, cands, ballots, seed, batch)
+    sim.record.append("voting_closed", {"total": ballots})
+    _publish_sealed(sim.record, stored, batch)
+    _count(sim, [item for _, item in _grouped(stored, batch)], cands, padron, seed)
+    return sim
+
+
+def _setup(election_id: str, cands: list[dict[str, Any]], padron: bytes, trustees: int, seed: int) -> Simulation:
+    """Setup, padrón, candidates, sorteo and the trustees' keys, up to the opening of the vote."""
     record = Record(election_id)
     portal_seed, portal_key = portal_keygen()
     record.append("setup", {"election_id": election_id, "seats": SEATS,
                             "seal": {"format": "cosoc-seal/1", "portal_key": portal_key.hex(), "plaintext_size": 256}})
-    padron = "".join(f"65.{i:06d};{'ABC'[i % 3]}\n" for i in range(ballots)).encode()
     record.append("padron_frozen", {"padron_sha256": hashlib.sha256(padron).hexdigest()})
     record.append("candidates_published", {"candidates": cands})
     record.append("sorteo", {"lottery_seed": f"SORTEO|{seed}"})
@@ -67,12 +76,17 @@ def simulate(ballots: int, trustees: int = 2, seed: int = 1, batch: int = 250,  
     params = SealParams(election_id, portal_key, tuple(bytes.fromhex(e["payload"]["signing_key"])
                                                         for e in record.events if e["type"] == "trustee_key"))
     record.append("voting_opened", {})
-    sim = Simulation(record, params, portal_seed, seeds, [])
+    return Simulation(record, params, portal_seed, seeds, [])
+
+
+def _vote(sim: Simulation, cands: list[dict[str, Any]], ballots: int, seed: int, batch: int) -> list[tuple[str, Item]]:
+    """Every voter's sealed ballot, with a checkpoint every `batch` ballots; returns what the ballots table holds."""
+    rng = random.Random(seed)  # noqa: S311 - which candidate simulated voters pick, not secrets
     by_category: dict[str, list[str]] = {}
     for c in cands:
         by_category.setdefault(c["category"], []).append(c["id"])
-    sealer = Sealer(params, portal_seed)
-    stored: list[tuple[str, Item]] = []  # (fingerprint, item): what the ballots table holds
+    sealer = Sealer(sim.params, sim.portal_seed)
+    stored: list[tuple[str, Item]] = []  # (fingerprint, item)
     pending: list[str] = []
     started = time.perf_counter()
     for i in range(ballots):
@@ -83,28 +97,29 @@ def simulate(ballots: int, trustees: int = 2, seed: int = 1, batch: int = 250,  
         stored.append((sealed.fingerprint, sealed.item))
         pending.append(sealed.fingerprint)
         if len(pending) == batch:
-            _checkpoint(record, pending)
+            _checkpoint(sim.record, pending)
     sim.seconds["seal"] = time.perf_counter() - started
-    if pending or not any(e["type"] == "checkpoint" for e in record.events):
-        _checkpoint(record, pending)
-    record.append("voting_closed", {"total": ballots})
-    _publish_sealed(record, stored, batch)
-    items = [item for _, item in _grouped(stored, batch)]
-    for k, trustee_seed in enumerate(seeds, 1):
+    if pending or not any(e["type"] == "checkpoint" for e in sim.record.events):
+        _checkpoint(sim.record, pending)
+    return stored
+
+
+def _count(sim: Simulation, items: list[Item], cands: list[dict[str, Any]], padron: bytes, seed: int) -> None:
+    """Each trustee's step in turn, the reveal, the tally, the allocation and the proclamation."""
+    for k, trustee_seed in enumerate(sim.trustee_seeds, 1):
         started = time.perf_counter()
-        step = trustee_step(trustee_seed, params, items)
+        step = trustee_step(trustee_seed, sim.params, items)
         sim.seconds[f"step {k}"] = time.perf_counter() - started
-        record.append("trustee_step", step)
+        sim.record.append("trustee_step", step)
         items = items_from_json(step["output"])
     started = time.perf_counter()
-    _, revealed = reveal(params, items)
-    bulletin = make_bulletin(election_id=election_id, padron_sha256=hashlib.sha256(padron).hexdigest(), seats=SEATS,
-                             candidates=cands, ballots=revealed, lottery_seed=f"SORTEO|{seed}")
+    _, revealed = reveal(sim.params, items)
+    bulletin = make_bulletin(election_id=sim.record.election_id, padron_sha256=hashlib.sha256(padron).hexdigest(),
+                             seats=SEATS, candidates=cands, ballots=revealed, lottery_seed=f"SORTEO|{seed}")
     sim.seconds["reveal and count"] = time.perf_counter() - started
-    record.append("tally", bulletin)
-    record.append("allocation", bulletin["allocation"])
-    record.append("proclamation", {"acta_sha256": hashlib.sha256(b"acta").hexdigest()})
-    return sim
+    sim.record.append("tally", bulletin)
+    sim.record.append("allocation", bulletin["allocation"])
+    sim.record.append("proclamation", {"acta_sha256": hashlib.sha256(b"acta").hexdigest()})
 
 
 def _checkpoint(record: Record, pending: list[str]) -> None:
