@@ -89,6 +89,7 @@ class Stack:
     node_hosts: tuple[str, ...] = ("127.0.0.2", "127.0.0.3")
     workers: int = 1
     pool_mode: str = "transaction"
+    via_bouncer: bool = True       # False: the nodes connect to PostgreSQL directly (no PgBouncer)
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     owner_password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     app_password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
@@ -184,8 +185,9 @@ class Stack:
     def node_env(self, host: str) -> dict[str, str]:
         data = self.folder / f"node-{host}"
         data.mkdir(exist_ok=True)
-        env = {**os.environ, "DATABASE_URL": self.app_url(), "MIGRATION_DATABASE_URL": self.owner_url(),
-               "PORTAL_DB_POOLER": "pgbouncer" if self.pool_mode == "transaction" else "",
+        pooler = "pgbouncer" if self.via_bouncer and self.pool_mode == "transaction" else ""
+        env = {**os.environ, "DATABASE_URL": self.app_url(self.via_bouncer), "MIGRATION_DATABASE_URL": self.owner_url(),
+               "PORTAL_DB_POOLER": pooler,
                "PORTAL_SECRET_KEY": self.secret, "PORTAL_ENV": "production", "PORTAL_BASE_URL": self.base,
                "PORTAL_DATA_DIR": str(data), "FORWARDED_ALLOW_IPS": "127.0.0.1", "PORTAL_ARGON2_PROFILE": "test",
                "PORTAL_AUDIT_ANCHOR_HOURS": "0"}
