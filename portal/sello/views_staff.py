@@ -179,14 +179,14 @@ async def invite_liaison(request: Request) -> Response:
         return await _detail(request, comuna, 422, invite=form)
     settings = get_settings(request)
     token = tokens.make(str(settings.secret_key), rules.INVITE_PURPOSE, {"c": comuna["code"], "e": email})
+    link = f"{settings.base_url}/sello-migrante/invitacion/{token}"
     async with atomic(db):
         await audit.record(db, actor=user, action="sello.liaison_invited", object_type="sello_municipality",
                            object_id=comuna["code"], after={"email": email})
         await mail.queue(db, email, _("Invitación: enlace municipal del Sello Migrante"),
                          _("Le invitamos a ser enlace municipal del Sello Migrante de %(m)s en Portal Participa.\n\n"
                            "Cree su cuenta con este enlace (válido por 14 días):\n%(link)s\n\nServicio Nacional de Migraciones",
-                           m=queries.municipality_name(comuna["name"]),
-                           link=f"{settings.base_url}/sello-migrante/invitacion/{token}"))
+                           m=queries.municipality_name(comuna["name"]), link=link))
     flash(request, _("Invitación enviada a %(email)s.", email=email))
     return see_other(f"/staff/sello/{comuna['code']}#enlaces")
 

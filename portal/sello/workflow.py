@@ -205,10 +205,11 @@ async def _notify(db: Database, adhesion: queries.Adhesion, ratings: dict[int, s
     lines = "\n".join(f"- {_(rules.AREAS[a])}: {_(rules.RATINGS[r])}" + (f" — {comments[a]}" if comments.get(a) else "")
                       for a, r in sorted(ratings.items()))
     if cert_code is not None:
+        link = f"{base_url}/certificados/{cert_code}"
         subject = _("Sello Migrante: %(m)s fue certificada", m=m)
         body = _("Felicitaciones: %(m)s obtuvo la certificación Sello Migrante.\n\nCertificado: %(link)s\n\n"
                  "Evaluación por área:\n%(areas)s\n\nServicio Nacional de Migraciones",
-                 m=m, link=f"{base_url}/certificados/{cert_code}", areas=lines)
+                 m=m, link=link, areas=lines)
     else:
         subject = _("Sello Migrante: observaciones de la evaluación de %(m)s", m=m)
         body = _("La evaluación de %(m)s no alcanzó la certificación. La municipalidad vuelve a la etapa de "
