@@ -21,10 +21,11 @@ LANGS = ["es", "en"]
 
 
 @pytest.fixture(scope="module")
-async def site(app: Any, _tables: list[str]) -> dict[str, Any]:
-    """Empty the tables, load the demo, and note a few ids to visit."""
+async def site(app: Any, _owner: Any, _tables: list[str]) -> dict[str, Any]:
+    """Empty the tables (as the owner: the app's role may not silence the append-only logs), load the
+    demo, and note a few ids to visit."""
     db = app.state.db
-    async with db.connection() as conn:
+    async with _owner.connection() as conn:
         async with conn.transaction():
             await conn.execute("SET LOCAL session_replication_role = replica")  # the audit log is append-only
             await conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in _tables) + " RESTART IDENTITY CASCADE")
