@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
@@ -13,7 +12,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal import guards
+from portal import csvsafe, guards
 from portal.compromiso import public_queries, queries, rules
 from portal.templating import render
 from portal.web import get_db, int_param, page_param
@@ -78,7 +77,7 @@ def _jsonable(value: Any) -> Any:
 async def export_csv(request: Request) -> Response:
     rows = await public_queries.export_rows(get_db(request))
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)  # no cell read as a formula
     writer.writerow(EXPORT_FIELDS)
     for row in rows:
         writer.writerow([" ".join(map(str, row[f])) if isinstance(row[f], list) else _jsonable(row[f])

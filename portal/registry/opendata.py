@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date, datetime, UTC
 from typing import Any
 from collections.abc import AsyncIterator
 
-from portal import clock
+from portal import clock, csvsafe
 from portal.db import Database
 from portal.i18n import N_
 from portal.registry import queries
@@ -83,7 +82,7 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
 
 async def csv_stream(db: Database) -> AsyncIterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csvsafe.writer(buffer, lineterminator="\r\n")  # no cell read as a formula
     yield "\ufeff"  # a BOM so spreadsheet programs read UTF-8 accents right
     writer.writerow(FIELD_NAMES)
     async for batch in batches(db):

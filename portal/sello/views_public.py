@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
@@ -11,7 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal import audit, clock, guards, i18n, passwords, tokens, uploads
+from portal import audit, clock, csvsafe, guards, i18n, passwords, tokens, uploads
 from portal.accounts import queries as accounts
 from portal.security import read_form
 from portal.sello import forms, queries, rules
@@ -89,7 +88,7 @@ def _plain(value: Any) -> Any:
 async def export_csv(request: Request) -> Response:
     rows, _values, _regions = await _filtered(request)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=PUBLIC_FIELDS)
+    writer = csvsafe.DictWriter(out, fieldnames=PUBLIC_FIELDS)  # no cell read as a formula
     writer.writeheader()
     for row in rows:
         writer.writerow({k: "" if row[k] is None else _plain(row[k]) for k in PUBLIC_FIELDS})
