@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PORTAL = ROOT / "portal"
 
 DOMAINS = {"registry", "elections_web", "sello", "compromiso", "council"}
-SERVICES = {"accounts", "certificates", "jobs", "reminders"}
+SERVICES = {"accounts", "certificates", "jobs", "reminders", "claveunica"}
 # The database layer: the only modules that may open a transaction another way than atomic().
 DB_LAYER = {"portal/db.py", "portal/txn.py", "portal/migrate.py"}  # migrations run on their own connection
 # Modules that own SQL besides the domains' queries modules: the database layer and the shared
