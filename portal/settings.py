@@ -37,6 +37,13 @@ class Settings:
     anchor_every_hours: float = 24.0         # `portal serve` anchors the audit chain this often (0: never)
     jobs: bool = False                       # run the job runner here (PORTAL_JOBS, on unless "off"; settings
                                              # built in code, as tests', leave it off); portal/jobs
+    # ClaveÚnica sign-in (docs/claveunica.md): the button shows only with a client id (or the development fake)
+    claveunica_client_id: str = ""
+    claveunica_client_secret: Secret = field(default_factory=lambda: Secret(""))
+    claveunica_redirect_uri: str = ""        # "" means {base_url}/ingresar/claveunica (no trailing slash)
+    claveunica_base_url: str = "https://accounts.claveunica.gob.cl"
+    claveunica_fake: bool = False            # CLAVEUNICA_FAKE: the stand-in at /_claveunica_fake (development only)
+    claveunica_timeout: float = 10.0         # seconds for each call to the token and userinfo endpoints
 
     @property
     def https_only(self) -> bool:
@@ -73,6 +80,12 @@ class Settings:
             db_max_size=config("PORTAL_DB_MAX", cast=int, default=10),
             db_pooler=config("PORTAL_DB_POOLER", default="") or None,
             metrics_allow=tuple(config("PORTAL_METRICS_ALLOW", default="127.0.0.1, ::1").replace(",", " ").split()),
+            claveunica_client_id=config("CLAVEUNICA_CLIENT_ID", default=""),
+            claveunica_client_secret=config("CLAVEUNICA_CLIENT_SECRET", cast=Secret, default=""),
+            claveunica_redirect_uri=config("CLAVEUNICA_REDIRECT_URI", default=""),
+            claveunica_base_url=config("CLAVEUNICA_BASE_URL", default=cls.claveunica_base_url).rstrip("/"),
+            claveunica_fake=config("CLAVEUNICA_FAKE", default="").strip().lower() in ("1", "on", "true", "yes"),
+            claveunica_timeout=config("CLAVEUNICA_TIMEOUT", cast=float, default=10.0),
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
