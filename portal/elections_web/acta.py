@@ -6,17 +6,14 @@ from datetime import date
 from typing import Any
 
 from portal.db import Database
-from portal.elections_web.count import Results
+from portal.elections_web import count_queries
+from portal.elections_web.count_queries import Results
 from portal.elections_web.queries import Election
 
 
 async def acta_data(db: Database, e: Election, results: Results, ministro: str, proclaimed_on: date) -> dict[str, Any]:
     """Everything the acta states, from the stored count and the candidacies."""
-    rows = await db.fetch_all(
-        """SELECT c.id, c.name, c.gender, coalesce(r.name, c.region_code) AS region, p.name AS org
-           FROM candidates c JOIN padron_entries p ON p.election_id = c.election_id AND p.org_id = c.org_id
-           LEFT JOIN regions r ON r.code = c.region_code WHERE c.election_id = :e""", {"e": e.id})
-    people = {str(r["id"]): dict(r._mapping) for r in rows}
+    people = await count_queries.people(db, e.id)
     totals = results.header["totals"]["categories"]
     categories = []
     for cat, alloc in results.allocation_es["categories"].items():

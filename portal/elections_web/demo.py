@@ -10,10 +10,10 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from portal import passwords
+from portal import clock, passwords
 from portal.accounts import queries as accounts
-from portal.db import Database
-from portal.elections_web import padron, queries as q, transitions, vote
+from portal.db import Database, as_dict
+from portal.elections_web import padron, queries as q, vote, workflow
 from portal.rut import check_digit
 from portal.security import CurrentUser
 
@@ -28,7 +28,7 @@ LAST = ("Pérez", "Joseph", "Quispe", "Rodríguez", "Mamani", "Silva", "Díaz", 
 
 
 async def _staff(db: Database, email: str, role: str) -> CurrentUser:
-    row = await db.fetch_one("SELECT id, name FROM users WHERE email = :e", {"e": email})
+    row = as_dict(await db.fetch_one("SELECT id, name FROM users WHERE email = :e", {"e": email}))
     if row is None:  # the demo staff accounts are created first by portal.demo; keep working without them
         from portal.demo import DEMO_PASSWORD
 
@@ -47,7 +47,8 @@ async def _ensure_orgs(db: Database) -> list[str]:
     for cat, need in NEEDED.items():
         have = await db.fetch_val(
             """SELECT count(*) FROM organizations WHERE status = 'approved' AND category = :c
-                 AND (vigencia_expires_on IS NULL OR vigencia_expires_on >= current_date)""", {"c": cat})
+                 AND (vigencia_expires_on IS NULL OR vigencia_expires_on >= :today)""",
+            {"c": cat, "today": clock.today()})
         for i in range(have, need):
             region, comuna = REGIONS[i % len(REGIONS)]
             email = f"elecciones.{cat.lower()}{i + 1}@demo.participa.cl"
@@ -56,11 +57,12 @@ async def _ensure_orgs(db: Database) -> list[str]:
                 """INSERT INTO organizations (rut, legal_name, legal_form, category, region_code, comuna_code,
                                               description, status, vigencia_issued_on, vigencia_expires_on,
                                               submitted_at, approved_at)
-                   VALUES (:rut, :name, 'asociacion', :cat, :region, :comuna, :d, 'approved', current_date - 30,
-                           current_date + 335, now() - interval '40 days', now() - interval '30 days')
+                   VALUES (:rut, :name, 'asociacion', :cat, :region, :comuna, :d, 'approved', CAST(:today AS date) - 30,
+                           CAST(:today AS date) + 335, now() - interval '40 days', now() - interval '30 days')
                    ON CONFLICT (rut) DO NOTHING RETURNING id""",
                 {"rut": f"{body}-{check_digit(body)}", "name": f"Organización demo {cat}{i + 1}", "cat": cat,
-                 "region": region, "comuna": comuna, "d": "Organización de demostración para las elecciones COSOC."})
+                 "region": region, "comuna": comuna, "d": "Organización de demostración para las elecciones COSOC.",
+                 "today": clock.today()})
             if org_id is None or await accounts.email_taken(db, email):
                 continue
             uid = await accounts.create_user(db, email=email, name=f"Representante {cat}{i + 1}", verified=True,
@@ -72,7 +74,7 @@ async def _ensure_orgs(db: Database) -> list[str]:
 
 
 async def _election(db: Database, name: str, term_start: date, seats: dict[str, int]) -> int:
-    today = date.today()
+    today = clock.today()
     eid = await q.create_election(db, {
         "name": name, "term_start": term_start, "term_end": term_start + timedelta(days=730),
         "seats_a": seats["A"], "seats_b": seats["B"], "seats_c": seats["C"], "padron_cutoff": today,
@@ -84,7 +86,8 @@ async def _election(db: Database, name: str, term_start: date, seats: dict[str, 
     return eid
 
 
-async def _candidates(db: Database, eid: int, per_cat: dict[str, int], rng: random.Random, skip: set[int]) -> dict[str, list[int]]:
+async def _candidates(db: Database, eid: int, per_cat: dict[str, int], rng: random.Random,
+                      skip: set[int]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     for cat, n in per_cat.items():
         entries = [e for e in await padron.entries(db, eid, category=cat) if e.org_id not in skip][:n]
@@ -124,7 +127,7 @@ async def load(db: Database) -> list[str]:
     lines += await _ensure_orgs(db)
     officer = await _staff(db, "elecciones@demo.participa.cl", "election_officer")
     ministro = await _staff(db, "ministro@demo.participa.cl", "ministro_de_fe")
-    rng = random.Random(2024)
+    rng = random.Random(2024)  # noqa: S311 (demo data, reproducible; nothing secret)
     rep_org = await db.fetch_val(
         """SELECT r.org_id FROM org_representatives r JOIN users u ON u.id = r.user_id
            WHERE u.email = 'rep@demo.participa.cl'""")
@@ -132,25 +135,26 @@ async def load(db: Database) -> list[str]:
         "SELECT r.org_id FROM org_representatives r JOIN users u ON u.id = r.user_id "
         "WHERE u.email = 'elecciones.a1@demo.participa.cl'")
 
-    past = await _election(db, PAST, date.today() - timedelta(days=400), {"A": 4, "B": 3, "C": 2})
+    past = await _election(db, PAST, clock.today() - timedelta(days=400), {"A": 4, "B": 3, "C": 2})
     cands = await _candidates(db, past, {"A": 6, "B": 4, "C": 3}, rng, set())
     await db.execute("UPDATE elections SET lottery_seed = 'acto-publico-demo-2024', sorteo_fixed_at = now() WHERE id = :e",
                      {"e": past})
     n_past = await _cast(db, past, cands, rng, 0.9, set())
     await db.execute("""UPDATE elections SET phase = 'voting_closed', voting_starts_at = now() - interval '3 days',
                                voting_ends_at = now() - interval '2 days' WHERE id = :e""", {"e": past})
-    await transitions.transition(db, past, "tallied", officer)
-    await transitions.transition(db, past, "proclaimed", ministro)
-    await transitions.transition(db, past, "constituted", officer)
+    await workflow.transition(db, past, "tallied", officer)
+    await workflow.transition(db, past, "proclaimed", ministro)
+    await workflow.transition(db, past, "constituted", officer)
 
-    current = await _election(db, OPEN, date.today() + timedelta(days=330), {"A": 3, "B": 2, "C": 2})
+    current = await _election(db, OPEN, clock.today() + timedelta(days=330), {"A": 3, "B": 2, "C": 2})
     skip = {try_org} if try_org else set()
     cands = await _candidates(db, current, {"A": 4, "B": 3, "C": 2}, rng, skip)
     await db.execute("UPDATE elections SET lottery_seed = 'semilla-anunciada-2026', sorteo_fixed_at = now() WHERE id = :e",
                      {"e": current})
     n_open = await _cast(db, current, cands, rng, 0.4, skip)
     e = await q.get_election(db, current)
-    await q.record_event(db, e, officer, "demo_loaded", detail={"ballots": n_open}, to_phase="voting_open")
+    if e is not None:
+        await workflow.record_event(db, e, officer, "demo_loaded", detail={"ballots": n_open}, to_phase="voting_open")
     who = "rep@demo.participa.cl" if rep_org else "elecciones.a1@demo.participa.cl"
     lines += [
         f"  /consejo and /elecciones/{past}/resultados: the proclaimed {PAST} ({n_past} ballots, acta, bulletin)",

@@ -1,4 +1,5 @@
-"""Parsers for the election forms: each returns cleaned values and one message per wrong field."""
+"""Every form of the elections domain, one function each: it parses the submitted data into a Form
+(cleaned values, and one message per wrong field)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Mapping
 
 import elections
 from portal import rut
+from portal.elections_web import phases
 from portal.forms import Form
 from portal.i18n import CHILE_TZ, gettext as _
 
@@ -27,7 +29,7 @@ def _share(form: Form, name: str) -> str | None:
         return None
     try:
         value = Fraction(raw.replace(",", "."))
-        elections.Rules(**{name: value})
+        elections.Rules.from_dict({name: value})
     except (ValueError, ZeroDivisionError, elections.InputError):
         form.errors.add(name, _("Escriba una proporción entre 0 y 1, como 0.5 o 3/5."))
         return None
@@ -129,4 +131,69 @@ def sorteo_form(data: Mapping[str, Any]) -> Form:
         form.errors.add("order", _("El orden repite una candidatura."))
     form.cleaned["order"] = [str(int(x)) for x in order] if order and not bad else None
     form.cleaned["seed"] = seed or None
+    return form
+
+
+def phase_form(data: Mapping[str, Any]) -> Form:
+    """The phase an officer moves the election into (`to`)."""
+    form = Form(data)
+    form.choice("to", phases.PHASES)
+    return form
+
+
+def padron_claim_form(data: Mapping[str, Any]) -> Form:
+    """A claim against the provisional padrón: the organization (RUT), add or remove, who and why."""
+    form = Form(data)
+    form.rut("org_rut")
+    form.choice("action", ("add", "remove"))
+    form.text("claimant", max_length=300)
+    form.text("body", max_length=4000)
+    return form
+
+
+def results_claim_form(data: Mapping[str, Any]) -> Form:
+    """A claim against the provisional results: who claims and what."""
+    form = Form(data)
+    form.text("claimant", max_length=300)
+    form.text("body", max_length=4000)
+    return form
+
+
+def resolution_form(data: Mapping[str, Any]) -> Form:
+    """A claim's resolution: accepted or rejected, with its grounds."""
+    form = Form(data)
+    form.choice("decision", ("accepted", "rejected"))
+    form.text("resolution", max_length=4000)
+    return form
+
+
+def review_form(data: Mapping[str, Any]) -> Form:
+    """A candidacy's review: admissible, or inadmissible with the reason."""
+    form = Form(data)
+    status = form.choice("status", ("admissible", "inadmissible"))
+    form.cleaned["reason"] = form.text("reason", required=status == "inadmissible", max_length=1000) or None
+    return form
+
+
+def vacancy_form(data: Mapping[str, Any]) -> Form:
+    """A councillor leaving: who (candidate id), when and why."""
+    form = Form(data)
+    form.integer("leaving_id", min_value=1)
+    form.text("reason", max_length=1000)
+    form.date("left_on")
+    return form
+
+
+def ballot_form(data: Mapping[str, Any]) -> Form:
+    """The ballot's step (`confirm` or `cast`) and choice: a candidate id, or `blank` (cleaned: None)."""
+    form = Form(data)
+    form.cleaned["step"] = form.text("step", required=False, max_length=20)
+    raw = form.text("choice", required=False, max_length=20)
+    if raw == "blank":
+        form.cleaned["choice"] = None
+    elif raw.isdigit() and 0 < int(raw) < 2**62:
+        form.cleaned["choice"] = int(raw)
+    else:
+        form.cleaned["choice"] = None
+        form.errors.add("choice", _("Elija una candidatura de la lista, o vote en blanco."))
     return form

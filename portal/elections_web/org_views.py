@@ -8,38 +8,51 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal import uploads
-from portal.elections_web import forms, padron, phases, queries as q, vote
+from portal import clock, guards, uploads
+from portal.db import Database
+from portal.elections_web import forms, padron_queries, phases, queries as q, vote, vote_queries, workflow
 from portal.elections_web.public_views import public_election
 from portal.i18n import gettext as _
-from portal.security import read_form, require_org
+from portal.security import read_form
 from portal.templating import flash, render
-from portal.web import get_db, get_settings, int_param, see_other
 from portal.txn import DB_FAILURES, atomic
+from portal.web import get_db, get_settings, int_param, see_other
+from portal.workflow import Check, refuse, require
 
 log = logging.getLogger(__name__)
 
 
 # ----- candidacy -----
 
-async def candidacy(request: Request) -> Response:
-    """GET: the organization's candidacy form; POST: present or edit it while candidacies are open."""
-    user = require_org(request)
-    e = await public_election(request)
-    db = get_db(request)
-    entry = await padron.entry(db, e.id, user.org_id) if phases.at_least(e.phase, "padron_provisional") else None
-    current = await q.candidate_of_org(db, e.id, user.org_id) if entry else None
-    allowed, reason = phases.can_nominate(e)
-    if entry is None:
-        allowed, reason = False, _("Su organización no está en el padrón de esta elección, así que no puede nominar.")
+def _not_in_padron(action: str) -> str:
+    if action == "vote":
+        return _("Su organización no está en el padrón de esta elección, así que no puede votar.")
+    return _("Su organización no está en el padrón de esta elección, así que no puede nominar.")
+
+
+async def candidacy_context(db: Database, e: q.Election, org_id: int) -> dict[str, Any]:
+    """The organization's padrón entry, its candidacy, and whether it may nominate now (and why not)."""
+    entry = await padron_queries.entry(db, e.id, org_id) if phases.at_least(e.phase, "padron_provisional") else None
+    current = await q.candidate_of_org(db, e.id, org_id) if entry else None
+    check = phases.can_nominate(e) if entry else refuse(_not_in_padron("nominate"))
     values = ({"name": current.name, "document_type": current.document_type, "document_number": current.document_number,
                "gender": current.gender, "bio": current.bio, "accepted": "1"} if current else {"document_type": "run"})
-    context: dict[str, Any] = {"e": e, "entry": entry, "current": current, "allowed": allowed, "reason": reason,
-                               "values": values, "errors": {}}
+    return {"e": e, "entry": entry, "current": current, "allowed": check.allowed, "reason": check.reason,
+            "values": values, "errors": {}}
+
+
+async def candidacy(request: Request) -> Response:
+    """GET: the organization's candidacy form; POST: present or edit it while candidacies are open."""
+    rep = guards.representative(request)
+    e = await public_election(request)
+    db = get_db(request)
+    context = await candidacy_context(db, e, rep.org_id)
     if request.method == "GET":
         return render(request, "elections/candidacy.html", context)
-    if not allowed:
-        return render(request, "elections/candidacy.html", context, status=409 if entry else 403)
+    entry, page = context["entry"], f"/elecciones/{e.id}/candidatura"
+    if entry is None:
+        raise guards.forbidden(context["reason"])
+    require(Check(context["allowed"], context["reason"]), page=page)
     data = await read_form(request)
     form = forms.candidacy_form(data)
     photo, problem = await uploads.read_photo(data.get("photo"))
@@ -49,22 +62,17 @@ async def candidacy(request: Request) -> Response:
         context.update(values=form.values, errors=form.errors.fields)
         return render(request, "elections/candidacy.html", context, status=422)
     async with atomic(db):
-        locked = await q.get_election(db, e.id, lock=True)
-        still, reason = phases.can_nominate(locked)
-        if still:
-            cand_id = await q.save_candidate(db, e.id, user.org_id, entry.category, entry.region_code, form.cleaned)
-            photo_change = await _save_photo(db, cand_id, user.id, photo, remove=data.get("remove_photo") == "1")
-            await q.record_event(db, e, user, "candidacy_saved",
-                                 detail={"candidate": cand_id, "org": user.org_id, "category": entry.category,
-                                         "edited": current is not None, "photo": photo_change})
-    if not still:
-        context.update(allowed=False, reason=reason, values=form.values)
-        return render(request, "elections/candidacy.html", context, status=409)
+        require(phases.can_nominate(guards.found(await q.get_election(db, e.id, lock=True))), page=page)
+        cand_id = await q.save_candidate(db, e.id, rep.org_id, entry.category, entry.region_code, form.cleaned)
+        photo_change = await _save_photo(db, cand_id, rep.user.id, photo, remove=data.get("remove_photo") == "1")
+        await workflow.record_event(db, e, rep.user, "candidacy_saved", detail={
+            "candidate": cand_id, "org": rep.org_id, "category": entry.category,
+            "edited": context["current"] is not None, "photo": photo_change})
     flash(request, _("Candidatura guardada. Puede editarla hasta el cierre del plazo de candidaturas."))
-    return see_other(f"/elecciones/{e.id}/candidatura")
+    return see_other(page)
 
 
-async def _save_photo(db: Any, cand_id: int, user_id: int, photo: Any, *, remove: bool) -> str:
+async def _save_photo(db: Database, cand_id: int, user_id: int, photo: Any, *, remove: bool) -> str:
     """Attach the new photo, or remove the current one; says which (for the election log)."""
     if photo is not None:
         await q.set_candidate_photo(db, cand_id, await uploads.store(db, photo, user_id, "image/jpeg"))
@@ -77,35 +85,25 @@ async def _save_photo(db: Any, cand_id: int, user_id: int, photo: Any, *, remove
 
 # ----- voting -----
 
-async def ballot_context(db: Any, e: q.Election, org_id: int) -> dict[str, Any]:
-    """What the ballot page needs: may this organization vote now, and for whom."""
-    now = await db.fetch_val("SELECT now()")
-    allowed, reason = phases.can_vote(e, now)
-    entry = await padron.entry(db, e.id, org_id) if phases.at_least(e.phase, "padron_provisional") else None
-    voted = await vote.has_voted(db, e.id, org_id)
-    if allowed and entry is None:
-        allowed, reason = False, _("Su organización no está en el padrón de esta elección, así que no puede votar.")
-    elif allowed and voted:
-        allowed, reason = False, _("Su organización ya votó en esta elección. Cada organización emite un solo voto.")
+async def ballot_context(db: Database, e: q.Election, org_id: int) -> dict[str, Any]:
+    """What the ballot page needs: may this organization vote now (and why not), and for whom."""
+    check = phases.can_vote(e, clock.now())
+    entry = await padron_queries.entry(db, e.id, org_id) if phases.at_least(e.phase, "padron_provisional") else None
+    voted = await vote_queries.has_voted(db, e.id, org_id)
+    if check.allowed and entry is None:
+        check = refuse(_not_in_padron("vote"))
+    elif check.allowed and voted:
+        check = refuse(_("Su organización ya votó en esta elección. Cada organización emite un solo voto."))
     cands = await q.list_candidates(db, e.id, status="admissible", category=entry.category) if entry else []
-    return {"e": e, "entry": entry, "allowed": allowed, "reason": reason, "voted": voted, "candidates": cands,
-            "values": {}, "errors": {}}
-
-
-def _choice(raw: Any) -> tuple[bool, int | None]:
-    """(valid, candidate id or None for blank) from the form's `choice`."""
-    if raw == "blank":
-        return True, None
-    if isinstance(raw, str) and raw.isdigit() and 0 < int(raw) < 2**62:
-        return True, int(raw)
-    return False, None
+    return {"e": e, "entry": entry, "allowed": check.allowed, "reason": check.reason, "voted": voted,
+            "candidates": cands, "values": {}, "errors": {}}
 
 
 async def ballot(request: Request) -> Response:
     """GET: choose; POST step=confirm: the confirmation page; POST step=cast: cast, then the receipt."""
-    user = require_org(request)
+    rep = guards.representative(request)
     try:
-        return await _ballot(request, user)
+        return await _ballot(request, rep)
     except DB_FAILURES:
         # the database went away (a restart): nothing was recorded half-way, and no receipt is shown
         log.exception("ballot page failed")
@@ -113,47 +111,39 @@ async def ballot(request: Request) -> Response:
                       status=503)
 
 
-async def _ballot(request: Request, user: Any) -> Response:
-    if request.method == "POST":
-        form = await read_form(request)
-        valid, choice = _choice(form.get("choice"))
-        if valid and form.get("step") == "cast":
-            # the service checks the election, phase, window, padrón and candidate itself
-            return await _cast(request, user, choice)
+async def _ballot(request: Request, rep: guards.Representative) -> Response:
+    form = forms.ballot_form(await read_form(request)) if request.method == "POST" else None
+    if form is not None and not form.errors and form.cleaned["step"] == "cast":
+        # the service checks the election, phase, window, padrón and candidate itself
+        return await _cast(request, rep, form.cleaned["choice"])
     e = await public_election(request)
-    db = get_db(request)
-    context = await ballot_context(db, e, user.org_id)
-    if request.method == "GET":
+    context = await ballot_context(get_db(request), e, rep.org_id)
+    if form is None:
         return render(request, "elections/vote.html", context)
-    if not context["allowed"]:
-        return render(request, "elections/vote.html", context, status=409 if context["entry"] else 403)
-    if not valid or (choice is not None and choice not in {c.id for c in context["candidates"]}):
+    if context["entry"] is None and not context["allowed"]:
+        raise guards.forbidden(context["reason"])
+    require(Check(context["allowed"], context["reason"]))
+    choice = form.cleaned["choice"]
+    if form.errors or (choice is not None and choice not in {c.id for c in context["candidates"]}):
         context["errors"] = {"choice": _("Elija una candidatura de la lista, o vote en blanco.")}
         return render(request, "elections/vote.html", context, status=422)
     chosen = next((c for c in context["candidates"] if c.id == choice), None)
     return render(request, "elections/vote_confirm.html", {**context, "choice": choice, "chosen": chosen})
 
 
-async def _cast(request: Request, user: Any, choice: int | None) -> Response:
-    """The hot path of a vote: the user's row, then the context and the write on one connection. Only a
-    refusal other than "already voted" reads more, to render the ballot page with the reason."""
+async def _cast(request: Request, rep: guards.Representative, choice: int | None) -> Response:
+    """The hot path of a vote: the context and the write on one connection. A refusal of the moment
+    (already voted, closed) is a Conflict answered without reading more; only a wrong choice reads the
+    ballot page again, to show the form with the message."""
     db = get_db(request)
     election_id = int_param(request, "id")
     try:
-        receipt = await vote.cast_vote(db, election_id, user.org_id, choice, email=user.email,
+        receipt = await vote.cast_vote(db, election_id, rep.org_id, choice, email=rep.user.email,
                                        deliverable=bool(get_settings(request).smtp_url))
-    except vote.AlreadyVoted as exc:
-        # the common refusal under load (a second click, a second representative): no more queries
-        context = {"e": {"id": election_id, "name": exc.election_name}, "entry": None, "allowed": False,
-                   "reason": exc.message, "voted": True, "candidates": [], "values": {}, "errors": {}}
-        return render(request, "elections/vote.html", context, status=409)
-    except vote.VoteRefused as exc:
-        e = await public_election(request)  # 404 for an election that does not exist or is a draft
-        context = await ballot_context(db, e, user.org_id)
-        context.update(allowed=False, reason=exc.message, voted=isinstance(exc, vote.AlreadyVoted))
-        if exc.status == 422:
-            context.update(allowed=True, reason="", errors={"choice": exc.message})
-        return render(request, "elections/vote.html", context, status=exc.status)
+    except vote.InvalidChoice as exc:
+        context = await ballot_context(db, await public_election(request), rep.org_id)
+        context.update(allowed=True, reason="", errors={"choice": exc.message})
+        return render(request, "elections/vote.html", context, status=422)
     receipts = dict(request.session.get("receipts") or {})
     receipts[str(election_id)] = receipt.tracking_code  # the voter's own browser keeps it, not the server
     request.session["receipts"] = receipts
@@ -162,9 +152,8 @@ async def _cast(request: Request, user: Any, choice: int | None) -> Response:
 
 async def receipt(request: Request) -> Response:
     """The receipt: the tracking code (kept only in the voter's session and in the email)."""
-    user = require_org(request)
+    rep = guards.representative(request)
     e = await public_election(request)
     code = (request.session.get("receipts") or {}).get(str(e.id))
-    voted = await vote.has_voted(get_db(request), e.id, user.org_id)
+    voted = await vote_queries.has_voted(get_db(request), e.id, rep.org_id)
     return render(request, "elections/receipt.html", {"e": e, "code": code, "voted": voted})
-

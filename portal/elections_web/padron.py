@@ -1,4 +1,5 @@
-"""The padrón: its snapshot from the registry, the claims against it, and its canonical SHA-256.
+"""The padrón's canonical serialization and SHA-256 (docs/elections.md, Padrón); its SQL (the snapshot
+from the registry, the entries, the claims) is in padron_queries.py.
 
 Canonical serialization (`cosoc-padron/1`), the text whose SHA-256 is published and which
 `/elecciones/{id}/padron.txt` serves byte for byte (so `python -m elections verify boletin.json
@@ -11,80 +12,16 @@ where tabs and line breaks inside the name are replaced by single spaces.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
 
-from portal.db import Database, to_dataclass, to_dataclasses
+from portal.db import Database
+from portal.elections_web import padron_queries
+from portal.elections_web.padron_queries import Entry, entries, entry, snapshot
+
+__all__ = ["PADRON_FORMAT", "Entry", "canonical_text", "entries", "entry", "freeze", "sha256", "snapshot"]
 
 PADRON_FORMAT = "cosoc-padron/1"
 _BREAKS = re.compile(r"[\t\r\n]+")
-
-
-@dataclass
-class Entry:
-    """One organization in an election's padrón."""
-
-    org_id: int
-    category: str
-    region_code: str
-    region_name: str
-    name: str
-
-
-@dataclass
-class Claim:
-    """A claim against the provisional padrón or the provisional results."""
-
-    id: int
-    kind: str
-    org_id: int | None
-    org_name: str | None
-    action: str
-    claimant: str
-    body: str
-    status: str
-    resolution: str | None
-    created_at: datetime
-    resolved_at: datetime | None
-
-
-async def snapshot(db: Database, election_id: int, cutoff: date) -> int:
-    """Fill the padrón with every organization approved and not expired at the cut-off date."""
-    # approved_at on or before the cut-off, and its vigencia certificate still valid that day
-    return await db.fetch_val(
-        """WITH added AS (
-             INSERT INTO padron_entries (election_id, org_id, category, region_code, name)
-             SELECT :e, o.id, o.category, o.region_code, o.legal_name FROM organizations o
-             -- registered: approved, or approved and now under a renewal/category-change review (it keeps
-             -- its registered category until that review ends; see organizations_effective)
-             WHERE (o.status = 'approved'
-                    OR (o.status IN ('submitted', 'in_review', 'observed') AND o.review_kind <> 'registration'))
-               AND (o.approved_at IS NULL OR o.approved_at::date <= :cut)
-               AND (o.vigencia_expires_on IS NULL OR o.vigencia_expires_on >= :cut)
-             ON CONFLICT DO NOTHING RETURNING 1)
-           SELECT count(*) FROM added""", {"e": election_id, "cut": cutoff})
-
-
-async def entries(db: Database, election_id: int, *, category: str | None = None) -> list[Entry]:
-    """The padrón in canonical order (category, organization id)."""
-    rows = await db.fetch_all(
-        """SELECT p.org_id, p.category, p.region_code, coalesce(r.name, p.region_code) AS region_name, p.name
-           FROM padron_entries p LEFT JOIN regions r ON r.code = p.region_code
-           WHERE p.election_id = :e AND (CAST(:c AS text) IS NULL OR p.category = CAST(:c AS text))
-           ORDER BY p.category, p.org_id""", {"e": election_id, "c": category})
-    return to_dataclasses(Entry, rows)
-
-
-async def entry(db: Database, election_id: int, org_id: int) -> Entry | None:
-    """The organization's padrón entry, if it is in the padrón."""
-    row = await db.fetch_one(
-        """SELECT p.org_id, p.category, p.region_code, coalesce(r.name, p.region_code) AS region_name, p.name
-           FROM padron_entries p LEFT JOIN regions r ON r.code = p.region_code
-           WHERE p.election_id = :e AND p.org_id = :o""", {"e": election_id, "o": org_id})
-    return to_dataclass(Entry, row)
 
 
 def canonical_text(election_id: int, items: list[Entry]) -> str:
@@ -105,59 +42,5 @@ async def freeze(db: Database, election_id: int) -> tuple[str, dict[str, int]]:
     items = await entries(db, election_id)
     digest = sha256(canonical_text(election_id, items))
     size = {cat: sum(1 for e in items if e.category == cat) for cat in ("A", "B", "C")}
-    await db.execute(
-        "UPDATE elections SET padron_sha256 = :h, padron_size = CAST(:s AS jsonb), updated_at = now() WHERE id = :e",
-        {"h": digest, "s": json.dumps(size), "e": election_id})
+    await padron_queries.set_hash(db, election_id, digest, size)
     return digest, size
-
-
-async def org_for_claim(db: Database, rut: str) -> dict[str, Any] | None:
-    """The organization a claim names (by RUT), with what the padrón needs."""
-    row = await db.fetch_one(
-        "SELECT id, legal_name, category, region_code, status FROM organizations WHERE rut = :r", {"r": rut})
-    return None if row is None else dict(row._mapping)
-
-
-async def add_entry(db: Database, election_id: int, org: dict[str, Any]) -> None:
-    await db.execute(
-        """INSERT INTO padron_entries (election_id, org_id, category, region_code, name)
-           VALUES (:e, :o, :c, :r, :n) ON CONFLICT DO NOTHING""",
-        {"e": election_id, "o": org["id"], "c": org["category"], "r": org["region_code"], "n": org["legal_name"]})
-
-
-async def remove_entry(db: Database, election_id: int, org_id: int) -> None:
-    await db.execute("DELETE FROM padron_entries WHERE election_id = :e AND org_id = :o",
-                     {"e": election_id, "o": org_id})
-
-
-async def add_claim(db: Database, election_id: int, kind: str, *, org_id: int | None, action: str,
-                    claimant: str, body: str, actor_id: int) -> int:
-    return await db.fetch_val(
-        """INSERT INTO election_claims (election_id, kind, org_id, action, claimant, body, created_by)
-           VALUES (:e, :k, :o, :a, :c, :b, :u) RETURNING id""",
-        {"e": election_id, "k": kind, "o": org_id, "a": action, "c": claimant, "b": body, "u": actor_id})
-
-
-async def claims(db: Database, election_id: int, kind: str) -> list[Claim]:
-    rows = await db.fetch_all(
-        """SELECT c.id, c.kind, c.org_id, o.legal_name AS org_name, c.action, c.claimant, c.body, c.status,
-                  c.resolution, c.created_at, c.resolved_at
-           FROM election_claims c LEFT JOIN organizations o ON o.id = c.org_id
-           WHERE c.election_id = :e AND c.kind = :k ORDER BY c.id""", {"e": election_id, "k": kind})
-    return to_dataclasses(Claim, rows)
-
-
-async def get_claim(db: Database, election_id: int, claim_id: int, *, lock: bool = False) -> Claim | None:
-    suffix = " FOR UPDATE OF c" if lock else ""
-    row = await db.fetch_one(
-        f"""SELECT c.id, c.kind, c.org_id, o.legal_name AS org_name, c.action, c.claimant, c.body, c.status,
-                  c.resolution, c.created_at, c.resolved_at
-           FROM election_claims c LEFT JOIN organizations o ON o.id = c.org_id
-           WHERE c.election_id = :e AND c.id = :id{suffix}""", {"e": election_id, "id": claim_id})
-    return to_dataclass(Claim, row)
-
-
-async def resolve_claim(db: Database, claim_id: int, status: str, resolution: str, actor_id: int) -> None:
-    await db.execute(
-        """UPDATE election_claims SET status = :s, resolution = :r, resolved_by = :u, resolved_at = now()
-           WHERE id = :id""", {"s": status, "r": resolution, "u": actor_id, "id": claim_id})

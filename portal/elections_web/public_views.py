@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Callable
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from portal import uploads
-from portal.elections_web import count, padron, phases, queries as q, vote
+from portal import clock, guards, uploads
+from portal.db import Database
+from portal.elections_web import count, count_queries, padron, padron_queries, phases, queries as q, vote_queries
 from portal.elections_web.acta import acta_data
 from portal.i18n import current
-from portal.security import current_user
+from portal.security import CurrentUser
 from portal.templating import is_partial_request, render
 from portal.web import get_db, int_param, page_param
 
@@ -25,9 +25,7 @@ BALLOTS_PER_PAGE = 500
 async def public_election(request: Request) -> q.Election:
     """Guard: a published election (drafts do not exist for the public)."""
     e = await q.get_election(get_db(request), int_param(request, "id"))
-    if e is None or e.phase == "draft":
-        raise HTTPException(404)
-    return e
+    return guards.readable(e, e is not None and e.phase != "draft")
 
 
 async def candidate_photo(request: Request) -> Response:
@@ -35,17 +33,15 @@ async def candidate_photo(request: Request) -> Response:
     before that only for the organization that nominated it and the election staff."""
     e = await public_election(request)
     db = get_db(request)
-    cand = await q.get_candidate(db, e.id, int_param(request, "cand_id"))
-    if cand is None or cand.photo_file is None:
-        raise HTTPException(404)
+    cand = guards.found(await q.get_candidate(db, e.id, int_param(request, "cand_id")))
     published = cand.status == "admissible" and phases.at_least(e.phase, "voting_open")
-    user = current_user(request)
+    user = guards.current_user(request)
     own = user is not None and (user.org_id == cand.org_id or user.has_role("election_officer", "ministro_de_fe"))
-    content = await uploads.read(db, cand.photo_file) if published or own else None
-    if content is None:
-        raise HTTPException(404)
-    return Response(content, media_type="image/jpeg",
-                    headers={"Cache-Control": "public, max-age=3600" if published else "private, no-store"})
+    photo = await uploads.get(db, cand.photo_file) if cand.photo_file is not None else None
+    response = uploads.serve_file(photo, published or own, inline=True)
+    if published:
+        response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 async def elections_index(request: Request) -> Response:
@@ -53,16 +49,16 @@ async def elections_index(request: Request) -> Response:
     return render(request, "elections/index.html", {"elections": elections, "labels": phases.PHASE_LABELS})
 
 
-async def eligibility(db: Any, e: q.Election, user: Any) -> dict[str, Any] | None:
+async def eligibility(db: Database, e: q.Election, user: CurrentUser | None) -> dict[str, Any] | None:
     """"¿Puedo votar?": the signed-in representative's organization in this padrón, and its state."""
     if user is None or user.org_id is None:
         return None
     published = phases.at_least(e.phase, "padron_provisional")
-    entry = await padron.entry(db, e.id, user.org_id) if published else None
+    entry = await padron_queries.entry(db, e.id, user.org_id) if published else None
     return {"published": published, "entry": entry,
-            "voted": await vote.has_voted(db, e.id, user.org_id) if entry else False,
+            "voted": await vote_queries.has_voted(db, e.id, user.org_id) if entry else False,
             "candidacy": await q.candidate_of_org(db, e.id, user.org_id) if entry else None,
-            "can_nominate": phases.can_nominate(e)[0]}
+            "can_nominate": phases.can_nominate(e).allowed}
 
 
 async def election_page(request: Request) -> Response:
@@ -74,9 +70,9 @@ async def election_page(request: Request) -> Response:
     context = {
         "e": e, "labels": phases.PHASE_LABELS, "phases": phases.PHASES, "candidates": candidates,
         "shows_candidates": shows_candidates, "padron_total": facts.padron_total,
-        "voting_now": phases.can_vote(e, facts.now)[0],
+        "voting_now": phases.can_vote(e, clock.now()).allowed,
         "turnout": await q.turnout(db, e.id) if phases.at_least(e.phase, "voting_open") else None,
-        "me": await eligibility(db, e, current_user(request)),
+        "me": await eligibility(db, e, guards.current_user(request)),
         "paused": _paused(request),
     }
     return render(request, "elections/election.html", context)
@@ -103,31 +99,25 @@ async def turnout(request: Request) -> Response:
 
 async def padron_page(request: Request) -> Response:
     e = await public_election(request)
-    if not phases.at_least(e.phase, "padron_provisional"):
-        raise HTTPException(404)
+    guards.readable(e, phases.at_least(e.phase, "padron_provisional"))
     return render(request, "elections/padron.html", {"e": e, "entries": await padron.entries(get_db(request), e.id)})
 
 
 async def padron_text(request: Request) -> Response:
     """The padrón in its canonical serialization: its SHA-256 is the published padrón hash."""
     e = await public_election(request)
-    if not phases.at_least(e.phase, "padron_provisional"):
-        raise HTTPException(404)
+    guards.readable(e, phases.at_least(e.phase, "padron_provisional"))
     text = padron.canonical_text(e.id, await padron.entries(get_db(request), e.id))
     return Response(text.encode("utf-8"), media_type="text/plain; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="padron-eleccion-{e.id}.txt"'})
 
 
-def named_allocation(results: count.Results, people: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+def named_allocation(results: count_queries.Results, people: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     """Per category: elected with names and votes, substitutions and reasons, ready for the page."""
     votes_by = results.header["totals"]["categories"]
     out = []
     for cat, alloc in results.allocation(lang)["categories"].items():
-        votes = votes_by.get(cat, {}).get("votes", {})
-
-        def who(cid: str) -> dict[str, Any]:
-            return {"id": cid, "votes": votes.get(cid, 0), **people.get(cid, {"name": cid})}
-
+        who = _named(people, votes_by.get(cat, {}).get("votes", {}))
         out.append({"category": cat, "alloc": alloc, "elected": [who(c) for c in alloc["elected"]],
                     "preliminary": [who(c) for c in alloc["preliminary"]],
                     "substitutions": [(who(s["out"]), who(s["in"])) for s in alloc["substitutions"]],
@@ -137,7 +127,14 @@ def named_allocation(results: count.Results, people: dict[str, Any], lang: str) 
     return out
 
 
-async def people(db: Any, election_id: int) -> dict[str, dict[str, Any]]:
+def _named(people: dict[str, Any], votes: dict[str, int]) -> Callable[[str], dict[str, Any]]:
+    """A candidate id → its name, organization and votes in the category."""
+    def who(cid: str) -> dict[str, Any]:
+        return {"id": cid, "votes": votes.get(cid, 0), **people.get(cid, {"name": cid})}
+    return who
+
+
+async def people(db: Database, election_id: int) -> dict[str, dict[str, Any]]:
     cands = await q.list_candidates(db, election_id)
     return {str(c.id): {"name": c.name, "org": c.org_name, "gender": c.gender, "region": c.region_name} for c in cands}
 
@@ -145,7 +142,7 @@ async def people(db: Any, election_id: int) -> dict[str, dict[str, Any]]:
 async def results_page(request: Request) -> Response:
     e = await public_election(request)
     db = get_db(request)
-    results = await count.get_results(db, e.id) if phases.at_least(e.phase, "tallied") else None
+    results = await count_queries.get_results(db, e.id) if phases.at_least(e.phase, "tallied") else None
     context: dict[str, Any] = {"e": e, "results": results, "labels": phases.PHASE_LABELS, "lookup": None,
                                "code": "", "turnout": await q.turnout(db, e.id) if results else None}
     if results:
@@ -153,10 +150,8 @@ async def results_page(request: Request) -> Response:
         context["trail"] = results.trail(current())
         page = page_param(request)
         total = results.header["totals"]["ballots"]
-        context.update(page=page, pages=max(1, -(-total // BALLOTS_PER_PAGE)), ballots=await db.fetch_all(
-            """SELECT tracking_code, category, candidate_id FROM ballots WHERE election_id = :e
-               ORDER BY tracking_code LIMIT :n OFFSET :o""",
-            {"e": e.id, "n": BALLOTS_PER_PAGE, "o": (page - 1) * BALLOTS_PER_PAGE}))
+        context.update(page=page, pages=max(1, -(-total // BALLOTS_PER_PAGE)), ballots=await count_queries.ballots_page(
+            db, e.id, BALLOTS_PER_PAGE, (page - 1) * BALLOTS_PER_PAGE))
     return render(request, "elections/results.html", context)
 
 
@@ -164,11 +159,9 @@ async def bulletin(request: Request) -> Response:
     """The published bulletin, byte for byte as hashed at the count, streamed from the database."""
     e = await public_election(request)
     db = get_db(request)
-    results = await count.get_results(db, e.id)
-    if results is None:
-        raise HTTPException(404)
-    size = await count.file_size(db, results.bulletin_file) or 0
-    return StreamingResponse(count.stream_file(db, results.bulletin_file, size), media_type="application/json",
+    results = guards.found(await count_queries.get_results(db, e.id))
+    size = await count_queries.file_size(db, results.bulletin_file) or 0
+    return StreamingResponse(count_queries.stream_file(db, results.bulletin_file, size), media_type="application/json",
                              headers={"Content-Length": str(size),
                                       "Content-Disposition": f'attachment; filename="boletin-eleccion-{e.id}.json"'})
 
@@ -180,7 +173,7 @@ async def receipt_lookup(request: Request) -> Response:
     code = (request.query_params.get("codigo") or "").strip().lower()
     found, valid = None, bool(_CODE.match(code))
     if valid and phases.at_least(e.phase, "tallied"):
-        found = await vote.find_ballot(db, e.id, code)
+        found = await vote_queries.find_ballot(db, e.id, code)
     return render(request, "elections/receipt_lookup.html",
                   {"e": e, "code": code, "valid": valid, "found": found, "counted": phases.at_least(e.phase, "tallied")},
                   status=200 if (not code or valid) else 422)
@@ -189,13 +182,10 @@ async def receipt_lookup(request: Request) -> Response:
 async def _acta(request: Request) -> tuple[q.Election, dict[str, Any]]:
     e = await public_election(request)
     db = get_db(request)
-    results = await count.get_results(db, e.id)
-    if e.acta_file is None or results is None:
-        raise HTTPException(404)
-    detail = await db.fetch_val(
-        """SELECT detail::text FROM election_log WHERE election_id = :e AND to_phase = 'proclaimed'
-           ORDER BY id DESC LIMIT 1""", {"e": e.id})
-    info = json.loads(detail) if detail else {}
+    results = await count_queries.get_results(db, e.id)
+    if e.acta_file is None or results is None or e.proclamation_on is None:
+        raise guards.not_found()
+    info = await q.proclamation_detail(db, e.id)
     return e, await acta_data(db, e, results, info.get("ministro", ""), e.proclamation_on)
 
 
@@ -207,27 +197,22 @@ async def acta_page(request: Request) -> Response:
 async def acta_pdf(request: Request) -> Response:
     """The acta as signed at the proclamation (the stored PDF, not regenerated)."""
     e = await public_election(request)
-    if e.acta_file is None:
-        raise HTTPException(404)
-    content = await uploads.read(get_db(request), e.acta_file)
-    return Response(content, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="acta-escrutinio-{e.id}.pdf"'})
+    acta = await uploads.get(get_db(request), e.acta_file) if e.acta_file is not None else None
+    response = uploads.serve_file(acta, True, inline=True)
+    response.headers["Content-Disposition"] = f'inline; filename="acta-escrutinio-{e.id}.pdf"'
+    return response
 
 
 async def council(request: Request) -> Response:
     """The current council: the latest proclaimed or constituted election, replacements applied."""
     db = get_db(request)
-    row = await db.fetch_one(
-        """SELECT id FROM elections WHERE phase IN ('proclaimed', 'constituted')
-           ORDER BY proclamation_on DESC NULLS LAST, id DESC LIMIT 1""")
+    e = await q.council_election(db)
+    results = await count_queries.get_results(db, e.id) if e is not None else None
     context: dict[str, Any] = {"e": None, "seats": [], "changes": []}
-    if row is not None:
-        e = await q.get_election(db, row["id"])
-        results = await count.get_results(db, e.id)
-        history = await count.changes(db, e.id)
-        current_members = count.members(results, history)
+    if e is not None and results is not None:
+        history = await count_queries.changes(db, e.id)
         names = await people(db, e.id)
         context.update(e=e, changes=history, seats=[
             {"category": cat, "members": [{"id": cid, **names.get(cid, {"name": cid})} for cid in ids],
-             "seats": e.seats[cat]} for cat, ids in sorted(current_members.items())])
+             "seats": e.seats[cat]} for cat, ids in sorted(count.members(results, history).items())])
     return render(request, "elections/council.html", context)

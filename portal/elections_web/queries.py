@@ -1,4 +1,5 @@
-"""Elections, their append-only log, phase facts, candidacies and turnout: SQL with named parameters."""
+"""Elections, their append-only log, phase facts, candidacies and turnout: SQL with named parameters
+(the padrón's is in padron_queries.py, the vote's in vote_queries.py, the count's in count_queries.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from portal import audit
-from portal.db import Database, as_dicts, to_dataclass, to_dataclasses
+from portal import clock
+from portal.db import Database, as_dict, as_dicts, to_dataclass, to_dataclasses
 from portal.elections_web import phases
 from portal.i18n import gettext as _
+from portal.where import Where
 
 SETTINGS_FIELDS = ("name", "term_start", "term_end", "seats_a", "seats_b", "seats_c", "territorial_share",
                    "gender_share", "call_on", "padron_cutoff", "padron_claims_until", "candidacies_from",
@@ -81,23 +83,26 @@ _COLUMNS = ", ".join(f.name for f in Election.__dataclass_fields__.values())
 
 async def list_elections(db: Database, *, public_only: bool = False) -> list[Election]:
     """Every election, newest first (public lists skip drafts)."""
-    where = "WHERE phase <> 'draft'" if public_only else ""
-    rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM elections {where} ORDER BY term_start DESC, id DESC")
+    where = Where("phase <> 'draft'") if public_only else Where()
+    rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM elections {where.sql} ORDER BY term_start DESC, id DESC")  # noqa: S608 (only constant clauses are interpolated; values are parameters)
     return to_dataclasses(Election, rows)
 
 
 async def get_election(db: Database, election_id: int, *, lock: bool = False) -> Election | None:
     """One election (FOR UPDATE inside a transaction when `lock`)."""
     suffix = " FOR UPDATE" if lock else ""
-    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM elections WHERE id = :id{suffix}", {"id": election_id})
+    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM elections WHERE id = :id{suffix}",  # noqa: S608 (only constant clauses are interpolated; values are parameters)
+                             {"id": election_id})
     return to_dataclass(Election, row)
 
 
 async def create_election(db: Database, values: dict[str, Any]) -> int:
     """Insert an election in draft; returns its id."""
     cols = [f for f in SETTINGS_FIELDS if f in values]
-    sql = (f"INSERT INTO elections ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)}) RETURNING id")
-    return await db.fetch_val(sql, {c: values[c] for c in cols})
+    # column names come from SETTINGS_FIELDS (constants); values are parameters
+    sql = f"INSERT INTO elections ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)}) RETURNING id"  # noqa: S608 (column names are constants; values are parameters)
+    election_id: int = await db.fetch_val(sql, {c: values[c] for c in cols})
+    return election_id
 
 
 async def update_election(db: Database, election_id: int, values: dict[str, Any]) -> None:
@@ -106,33 +111,41 @@ async def update_election(db: Database, election_id: int, values: dict[str, Any]
     if not cols:
         return
     sets = ", ".join(f"{c} = :{c}" for c in cols)
-    await db.execute(f"UPDATE elections SET {sets}, updated_at = now() WHERE id = :id",
+    await db.execute(f"UPDATE elections SET {sets}, updated_at = now() WHERE id = :id",  # noqa: S608 (column names are constants; values are parameters)
                      {**{c: values[c] for c in cols}, "id": election_id})
 
 
-async def set_phase(db: Database, election_id: int, from_phase: str, to_phase: str) -> bool:
-    """Move the phase if it is still `from_phase` (False if someone else moved it first)."""
-    row = await db.fetch_one(
-        "UPDATE elections SET phase = :to, updated_at = now() WHERE id = :id AND phase = :from RETURNING id",
-        {"id": election_id, "to": to_phase, "from": from_phase})
-    return row is not None
-
-
-async def record_event(db: Database, election: Election, actor: Any, event: str, *, detail: Any = None,
-                       from_phase: str | None = None, to_phase: str | None = None) -> None:
-    """Append to the election log AND the audit log (call inside the change's transaction)."""
+async def log_event(db: Database, election_id: int, actor: Any, event: str, *, detail: Any = None,
+                    from_phase: str | None = None, to_phase: str | None = None) -> None:
+    """Append to the election's own log (docs/elections.md, Trail); call inside the change's transaction."""
     await db.execute(
         """INSERT INTO election_log (election_id, actor_id, actor_label, event, from_phase, to_phase, detail)
            VALUES (:e, :a, :l, :ev, :f, :t, CAST(:d AS jsonb))""",
-        {"e": election.id, "a": getattr(actor, "id", None), "l": getattr(actor, "email", "system"),
+        {"e": election_id, "a": getattr(actor, "id", None), "l": getattr(actor, "email", "system"),
          "ev": event, "f": from_phase, "t": to_phase,
          "d": None if detail is None else json.dumps(detail, default=str)})
-    after = {"phase": to_phase} if to_phase else {}
-    if detail is not None:
-        after["detail"] = detail
-    await audit.record(db, actor=actor, action=f"election.{event}", object_type="election",
-                       object_id=election.id, before={"phase": from_phase} if from_phase else None,
-                       after=after or None)
+
+
+async def proclamation_detail(db: Database, election_id: int) -> dict[str, Any]:
+    """What the log recorded at the proclamation (the ministro de fe's name, the acta file)."""
+    detail = await db.fetch_val(
+        """SELECT detail::text FROM election_log WHERE election_id = :e AND to_phase = 'proclaimed'
+           ORDER BY id DESC LIMIT 1""", {"e": election_id})
+    return json.loads(detail) if detail else {}
+
+
+async def set_acta(db: Database, election_id: int, file_id: str, proclaimed_on: date) -> None:
+    """Attach the signed acta and the proclamation date."""
+    await db.execute("UPDATE elections SET acta_file = CAST(:f AS uuid), proclamation_on = :d WHERE id = :e",
+                     {"f": file_id, "d": proclaimed_on, "e": election_id})
+
+
+async def council_election(db: Database) -> Election | None:
+    """The election of the current council: the latest proclaimed or constituted one."""
+    row = await db.fetch_one(
+        f"""SELECT {_COLUMNS} FROM elections WHERE phase IN ('proclaimed', 'constituted')
+            ORDER BY proclamation_on DESC NULLS LAST, id DESC LIMIT 1""")  # noqa: S608 (only constant clauses are interpolated; values are parameters)
+    return to_dataclass(Election, row)
 
 
 async def election_log(db: Database, election_id: int) -> list[dict[str, Any]]:
@@ -145,8 +158,8 @@ async def election_log(db: Database, election_id: int) -> list[dict[str, Any]]:
 
 async def facts(db: Database, e: Election) -> phases.Facts:
     """Counts the transition checks need, in one round trip."""
-    row = await db.fetch_one(
-        """SELECT now() AS now,
+    found = await db.fetch_one(
+        """SELECT
              (SELECT count(*) FROM padron_entries WHERE election_id = :e) AS padron_total,
              (SELECT count(*) FROM election_claims WHERE election_id = :e AND kind = 'padron'
                 AND status = 'pending') AS padron_pending,
@@ -155,8 +168,9 @@ async def facts(db: Database, e: Election) -> phases.Facts:
              (SELECT count(*) FROM candidates WHERE election_id = :e) AS cand_total,
              (SELECT count(*) FROM candidates WHERE election_id = :e AND status = 'submitted') AS cand_pending,
              (SELECT count(*) FROM election_results WHERE election_id = :e) AS results""", {"e": e.id})
+    row = as_dict(found) or {}
     admissible = await admissible_counts(db, e.id)
-    f = phases.Facts(election=e, now=row["now"], padron_total=row["padron_total"],
+    f = phases.Facts(election=e, now=clock.now(), padron_total=row["padron_total"],
                      padron_claims_pending=row["padron_pending"], results_claims_pending=row["results_pending"],
                      candidacies_total=row["cand_total"], candidacies_pending=row["cand_pending"],
                      admissible=admissible, has_results=row["results"] > 0, has_acta=e.acta_file is not None)
@@ -227,14 +241,9 @@ _CAND_SELECT = """SELECT c.id, c.election_id, c.org_id, p.name AS org_name, c.ca
 async def list_candidates(db: Database, election_id: int, *, status: str | None = None,
                           category: str | None = None) -> list[Candidacy]:
     """Candidacies of an election by category and id, optionally filtered."""
-    clauses, params = ["c.election_id = :e"], {"e": election_id}
-    if status:
-        clauses.append("c.status = :s")
-        params["s"] = status
-    if category:
-        clauses.append("c.category = :c")
-        params["c"] = category
-    rows = await db.fetch_all(f"{_CAND_SELECT} WHERE {' AND '.join(clauses)} ORDER BY c.category, c.id", params)
+    where = Where("c.election_id = :e", e=election_id).when(status, "c.status = :s", "s").when(
+        category, "c.category = :c", "c")
+    rows = await db.fetch_all(f"{_CAND_SELECT} {where.sql} ORDER BY c.category, c.id", where.params)
     return to_dataclasses(Candidacy, rows)
 
 

@@ -4,73 +4,82 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal import i18n
-from portal.elections_web import count, forms, padron, phases, queries as q
+from portal import guards, i18n
+from portal.db import Database
+from portal.elections_web import count, count_queries, forms, padron_queries, phases, queries as q, workflow
 from portal.elections_web.public_views import people
-from portal.elections_web.transitions import Refused, transition
 from portal.i18n import gettext as _
-from portal.security import read_form, require_staff
+from portal.security import CurrentUser, read_form
 from portal.templating import flash, render
-from portal.web import get_db, int_param, see_other
 from portal.txn import atomic
+from portal.web import get_db, int_param, see_other
+from portal.workflow import require
 
 STAFF_ROLES = ("election_officer", "ministro_de_fe")
 OFFICER = ("election_officer",)
 MINISTRO = ("ministro_de_fe",)
 
 
-async def load(request: Request, *roles: str) -> tuple[Any, q.Election]:
-    """Guard: staff with one of `roles`, and the election in the path (404 if missing)."""
-    user = require_staff(request, *(roles or STAFF_ROLES))
-    e = await q.get_election(get_db(request), int_param(request, "id"))
-    if e is None:
-        raise HTTPException(404)
-    return user, e
+async def load(request: Request, *roles: str) -> tuple[CurrentUser, q.Election]:
+    """Guard: staff with one of `roles` (any election staff when none), and the election in the path (404)."""
+    user = guards.staff(request, *(roles or STAFF_ROLES))
+    return user, guards.found(await q.get_election(get_db(request), int_param(request, "id")))
+
+
+def dashboard(e: q.Election) -> str:
+    """The election's dashboard, where refusals of its actions are shown."""
+    return f"/staff/elecciones/{e.id}"
 
 
 async def election_list(request: Request) -> Response:
     """GET: the elections and the creation form; POST: create one in draft."""
-    user = require_staff(request, *STAFF_ROLES)
+    user = guards.staff(request, *STAFF_ROLES)
     db = get_db(request)
     context: dict[str, Any] = {"elections": await q.list_elections(db), "values": dict(forms.DEFAULTS), "errors": {}}
     if request.method == "GET":
         return render(request, "elections/staff_list.html", context)
     if not user.has_role(*OFFICER):
-        raise HTTPException(403, _("Solo el encargado/a de elecciones crea elecciones."))
+        raise guards.forbidden(_("Solo el encargado/a de elecciones crea elecciones."))
     form = forms.settings_form(await read_form(request))
     if form.errors:
         context.update(values=form.values, errors=form.errors.fields)
         return render(request, "elections/staff_list.html", context, status=422)
     async with atomic(db):
         election_id = await q.create_election(db, form.cleaned)
-        e = await q.get_election(db, election_id)
-        await q.record_event(db, e, user, "created", detail={"name": e.name, "seats": e.seats, "rules": e.rules},
-                             to_phase="draft")
+        e = guards.found(await q.get_election(db, election_id))
+        await workflow.record_event(db, e, user, "created", detail={"name": e.name, "seats": e.seats, "rules": e.rules},
+                                    to_phase="draft")
     flash(request, _("Elección creada en borrador."))
-    return see_other(f"/staff/elecciones/{election_id}")
+    return see_other(dashboard(e))
 
 
-async def detail_context(db: Any, e: q.Election) -> dict[str, Any]:
+async def _members(db: Database, e: q.Election, results: count_queries.Results | None) -> list[dict[str, Any]]:
+    """The council's current members (after the proclamation), with names."""
+    if not results or e.phase not in ("proclaimed", "constituted"):
+        return []
+    names = await people(db, e.id)
+    members: list[dict[str, Any]] = []
+    for cat, ids in sorted(count.members(results, await count_queries.changes(db, e.id)).items()):
+        members += [{"id": cid, "category": cat, **names.get(cid, {"name": cid})} for cid in ids]
+    return members
+
+
+async def detail_context(db: Database, e: q.Election) -> dict[str, Any]:
     """The election's dashboard: settings, the next transition's checklist, the log."""
     target = phases.next_phase(e.phase)
     facts = await q.facts(db, e)
-    results = await count.get_results(db, e.id)
-    members: list[dict[str, Any]] = []
-    if results and e.phase in ("proclaimed", "constituted"):
-        names = await people(db, e.id)
-        for cat, ids in sorted(count.members(results, await count.changes(db, e.id)).items()):
-            members += [{"id": cid, "category": cat, **names.get(cid, {"name": cid})} for cid in ids]
+    results = await count_queries.get_results(db, e.id)
+    members = await _members(db, e, results)
     return {
         "e": e, "target": target, "checks": phases.checklist(facts, target) if target else [],
         "target_roles": phases.roles_for(target) if target else (), "facts": facts,
         "log": await q.election_log(db, e.id), "values": forms.settings_values(e), "errors": {},
-        "rules_locked": phases.rules_locked(e), "can_edit": phases.can_edit_settings(e)[0],
+        "rules_locked": phases.rules_locked(e), "can_edit": phases.can_edit_settings(e).allowed,
         "phases": phases.PHASES, "labels": phases.PHASE_LABELS, "refusal": None,
-        "results": results, "claims": await padron.claims(db, e.id, "results"), "members": members,
+        "results": results, "claims": await padron_queries.claims(db, e.id, "results"), "members": members,
         "member_options": [(m["id"], f"{m['name']} ({m['category']})") for m in members],
     }
 
@@ -79,51 +88,40 @@ async def election_detail(request: Request) -> Response:
     """GET: the dashboard; POST: save the settings (officer, until voting closes)."""
     user, e = await load(request)
     db = get_db(request)
-    context = await detail_context(db, e)
     if request.method == "GET":
-        return render(request, "elections/staff_detail.html", context)
+        return render(request, "elections/staff_detail.html", await detail_context(db, e))
     if not user.has_role(*OFFICER):
-        raise HTTPException(403, _("Solo el encargado/a de elecciones cambia la configuración."))
-    allowed, reason = phases.can_edit_settings(e)
-    if not allowed:
-        context["refusal"] = reason
-        return render(request, "elections/staff_detail.html", context, status=409)
+        raise guards.forbidden(_("Solo el encargado/a de elecciones cambia la configuración."))
+    require(phases.can_edit_settings(e), page=dashboard(e))
     form = forms.settings_form(await read_form(request), rules_locked=phases.rules_locked(e))
     if form.errors:
+        context = await detail_context(db, e)
         context.update(values={**context["values"], **form.values}, errors=form.errors.fields)
         return render(request, "elections/staff_detail.html", context, status=422)
     before = forms.settings_values(e)
     async with atomic(db):
         await q.update_election(db, e.id, form.cleaned)
-        after = forms.settings_values(await q.get_election(db, e.id))
+        after = forms.settings_values(guards.found(await q.get_election(db, e.id)))
         changed = {k: {"before": before[k], "after": after[k]} for k in after if before.get(k) != after[k]}
-        await q.record_event(db, e, user, "settings_changed", detail=changed)
+        await workflow.record_event(db, e, user, "settings_changed", detail=changed)
     flash(request, _("Configuración guardada."))
-    return see_other(f"/staff/elecciones/{e.id}")
-
-
-async def refusal_page(request: Request, e: q.Election, exc: Refused) -> Response:
-    """The dashboard again, with the reason the action was refused."""
-    if exc.status in (403, 404):
-        raise HTTPException(exc.status, exc.message)
-    fresh = await q.get_election(get_db(request), e.id)
-    context = await detail_context(get_db(request), fresh or e)
-    context["refusal"] = exc.message
-    return render(request, "elections/staff_detail.html", context, status=exc.status)
+    return see_other(dashboard(e))
 
 
 async def move(request: Request, target: str | None, *roles: str) -> Response:
-    """Run one transition and come back to the dashboard (or show why not)."""
+    """Run one transition and come back to the dashboard (a refused one is a Conflict, shown on the
+    page the form was sent from)."""
     user, e = await load(request, *roles)
     if target is None:
-        target = (await read_form(request)).get("to") or ""
-    try:
-        await transition(get_db(request), e.id, str(target), user)
-    except Refused as exc:
-        return await refusal_page(request, e, exc)
-    label = phases.PHASE_LABELS.get(str(target), str(target))
-    flash(request, _("La elección pasó a «%(phase)s».", phase=i18n.gettext(label)))
-    return see_other(f"/staff/elecciones/{e.id}")
+        form = forms.phase_form(await read_form(request))
+        if form.errors:
+            context = await detail_context(get_db(request), e)
+            context["refusal"] = _("Fase desconocida.")
+            return render(request, "elections/staff_detail.html", context, status=422)
+        target = str(form.cleaned["to"])
+    await workflow.transition(get_db(request), e.id, target, user)
+    flash(request, _("La elección pasó a «%(phase)s».", phase=i18n.gettext(phases.PHASE_LABELS[target])))
+    return see_other(dashboard(e))
 
 
 async def phase_change(request: Request) -> Response:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
-from typing import Any, AsyncIterator
+from typing import Any
 
 from factories import create_rep, create_user
 
@@ -99,16 +100,17 @@ async def vote_http(client: Any, election_id: int, choice: str) -> Any:
 
 
 @contextlib.asynccontextmanager
-async def on_ballot_insert(db: Any, body: str) -> AsyncIterator[None]:
+async def on_ballot_insert(owner_db: Any, body: str) -> AsyncIterator[None]:
     """Run the PL/pgSQL `body` inside the vote's own statement, just before the ballot row is inserted
     (after the has-voted row): a real fault or delay at that point, where Python cannot reach since the
-    vote's write is one statement (cast_ballot()). Dropped afterwards, whatever happens."""
-    await db.execute(f"CREATE FUNCTION test_ballot_hook() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body}; "
+    vote's write is one statement (cast_ballot()). Dropped afterwards, whatever happens. Created by the
+    owner (`owner_db`): the app role may not create functions or triggers."""
+    await owner_db.execute(f"CREATE FUNCTION test_ballot_hook() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body}; "
                      "RETURN NEW; END $$")
-    await db.execute("CREATE TRIGGER test_ballot_hook BEFORE INSERT ON ballots FOR EACH ROW "
+    await owner_db.execute("CREATE TRIGGER test_ballot_hook BEFORE INSERT ON ballots FOR EACH ROW "
                      "EXECUTE FUNCTION test_ballot_hook()")
     try:
         yield
     finally:
-        await db.execute("DROP TRIGGER test_ballot_hook ON ballots")
-        await db.execute("DROP FUNCTION test_ballot_hook()")
+        await owner_db.execute("DROP TRIGGER test_ballot_hook ON ballots")
+        await owner_db.execute("DROP FUNCTION test_ballot_hook()")

@@ -7,19 +7,19 @@ from typing import Any
 import elections
 from cosoc_world import OpenElection, build_open_election
 from cosoc_helpers import end_voting_window, set_phase, signed_in, staff
-from portal.elections_web import count, queries as q, vote
+from portal.elections_web import count, count_queries, queries as q, vote
 
 
 async def _cast_all(db: Any, oe: OpenElection, plan: dict[str, list[int | None]]) -> None:
     for cat, choices in plan.items():
-        for (_u, org_id, _e), choice in zip(oe.reps[cat], choices):
+        for (_u, org_id, _e), choice in zip(oe.reps[cat], choices, strict=False):
             await vote.cast_vote(db, oe.id, org_id, choice)
 
 
 async def _count(db: Any, oe: OpenElection) -> tuple[dict[str, Any], elections.Result]:
     e = await q.get_election(db, oe.id)
-    bulletin, result, _content = count.build(e, await count.count_candidates(db, oe.id),
-                                             await count.count_ballots(db, oe.id))
+    bulletin, result, _content = count.build(e, await count_queries.count_candidates(db, oe.id),
+                                             await count_queries.count_ballots(db, oe.id))
     return bulletin, result
 
 
@@ -76,7 +76,7 @@ async def test_gender_cap_substitution_in_the_stored_trail(db: Any, make_client:
     await set_phase(db, oe.id, "voting_closed")
     officer = await staff(make_client, db, "election_officer")
     assert (await officer.post(f"/staff/elecciones/{oe.id}/escrutinio")).status_code == 303
-    stored = await count.get_results(db, oe.id)
+    stored = await count_queries.get_results(db, oe.id)
     alloc = stored.header["allocation"]["categories"]["B"]
     assert sorted(alloc["elected"]) == sorted([str(b1), str(b2)])
     assert alloc["substitutions"] == [{"out": str(b3), "in": str(b2)}]

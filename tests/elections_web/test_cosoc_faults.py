@@ -10,7 +10,7 @@ import pytest
 
 from cosoc_world import OpenElection
 from cosoc_helpers import on_ballot_insert, signed_in
-from portal.elections_web import vote
+from portal.elections_web import vote_queries
 
 
 async def _state(db: Any, eid: int, org_id: int) -> tuple[int, int, int]:
@@ -41,22 +41,23 @@ async def _kill_the_sleeping_vote(db: Any) -> None:
 
 
 @pytest.mark.parametrize("how", ["killed from outside", "terminated by itself"])
-async def test_failure_after_the_has_voted_row_leaves_nothing(db: Any, open_election: OpenElection,
+async def test_failure_after_the_has_voted_row_leaves_nothing(db: Any, owner_db: Any, open_election: OpenElection,
                                                               make_client: Any, how: str) -> None:
     _u, org_id, email = open_election.reps["B"][2]
     client = await signed_in(make_client, email)
     url = f"/elecciones/{open_election.id}/votar"
-    await db.execute("CREATE SEQUENCE test_vote_probe")
+    await owner_db.execute("CREATE SEQUENCE test_vote_probe")  # test-only objects: the owner creates them
+    await owner_db.execute(f"GRANT USAGE, SELECT ON SEQUENCE test_vote_probe TO {await db.fetch_val('SELECT current_user')}")
     try:
         fault = "PERFORM pg_sleep(30)" if how == "killed from outside" else _SELF_KILL
-        async with on_ballot_insert(db, f"{_PROBE}; {fault}"):
+        async with on_ballot_insert(owner_db, f"{_PROBE}; {fault}"):
             posting = asyncio.create_task(client.post(url, {"step": "cast", "choice": "blank"}))
             if how == "killed from outside":
                 await _kill_the_sleeping_vote(db)
             r = await asyncio.wait_for(posting, 20)
-        probe = await db.fetch_one("SELECT last_value, is_called FROM test_vote_probe")
+        probe = await owner_db.fetch_one("SELECT last_value, is_called FROM test_vote_probe")
     finally:
-        await db.execute("DROP SEQUENCE test_vote_probe")
+        await owner_db.execute("DROP SEQUENCE test_vote_probe")
     assert probe["is_called"] and probe["last_value"] == 1  # the fault came after the has-voted row, once
     assert r.status_code == 503 and "No se emitió ningún comprobante" in r.text
     assert "tracking-code" not in r.text
@@ -68,14 +69,14 @@ async def test_failure_after_the_has_voted_row_leaves_nothing(db: Any, open_elec
     assert await _state(db, open_election.id, org_id) == (1, 1, 1)  # and then fully
 
 
-async def test_connection_killed_mid_vote_again_and_again(db: Any, open_election: OpenElection,
+async def test_connection_killed_mid_vote_again_and_again(db: Any, owner_db: Any, open_election: OpenElection,
                                                           make_client: Any) -> None:
     """The vote's own connection dies between the has-voted row and the ballot, 25 times (more than the
     pool's 20 connections): each failure gives an error page, and the pool replaces the dead connections."""
     _u, org_id, email = open_election.reps["C"][2]
     client = await signed_in(make_client, email)
     url = f"/elecciones/{open_election.id}/votar"
-    async with on_ballot_insert(db, _SELF_KILL):
+    async with on_ballot_insert(owner_db, _SELF_KILL):
         for _ in range(25):
             r = await asyncio.wait_for(client.post(url, {"step": "cast", "choice": "blank"}), 20)
             assert r.status_code == 503 and "tracking-code" not in r.text
@@ -89,13 +90,13 @@ async def test_connection_lost_after_commit_still_gives_the_receipt(db: Any, ope
                                                                     make_client: Any, monkeypatch: Any) -> None:
     """COMMIT went through but the connection broke before the app heard back (the outcome is unknown
     to it): the app looks the ballot up by its tracking code, finds it, and shows the receipt."""
-    real_record = vote.record_ballot
+    real_record = vote_queries.record_ballot
 
     async def commit_then_lose(*args: Any) -> Any:
         await real_record(*args)
         raise asyncpg.exceptions.ConnectionDoesNotExistError("connection lost after COMMIT")
 
-    monkeypatch.setattr(vote, "record_ballot", commit_then_lose)
+    monkeypatch.setattr(vote_queries, "record_ballot", commit_then_lose)
     _u, org_id, email = open_election.reps["A"][1]
     client = await signed_in(make_client, email)
     r = await client.post(f"/elecciones/{open_election.id}/votar", {"step": "cast", "choice": "blank"})

@@ -67,7 +67,7 @@ async def test_closing_erases_the_storage_order_of_ballots(db: Any, open_electio
     """Before the close each ballot shares its transaction id (xmin) with its has-voted row and sits
     in casting order; after the close every ballot carries the closing transaction's id and the
     table is in the order of its random keys."""
-    from portal.elections_web import transitions
+    from portal.elections_web import workflow
     from portal.security import CurrentUser
 
     for cat in "ABC":
@@ -81,7 +81,7 @@ async def test_closing_erases_the_storage_order_of_ballots(db: Any, open_electio
                                voting_ends_at = now() - interval '1 minute' WHERE id = :e""", {"e": open_election.id})
     officer = CurrentUser(id=await db.fetch_val("SELECT min(id) FROM users"), email="o@x.cl", name="O",
                           roles=frozenset({"election_officer"}))
-    await transitions.transition(db, open_election.id, "voting_closed", officer)
+    await workflow.transition(db, open_election.id, "voting_closed", officer)
     after = await db.fetch_one(
         """SELECT count(DISTINCT b.xmin::text) AS xids,
                   (SELECT count(*) FROM ballots b2 JOIN voters v ON v.xmin::text = b2.xmin::text) AS shared

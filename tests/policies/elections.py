@@ -90,7 +90,7 @@ async def _election(db: Any, world: World, name: str) -> tuple[int, dict[str, in
 
 async def extend_world(db: Any, world: World) -> None:
     """A proclaimed election (results, bulletin, acta, a claim) and one open for voting."""
-    from portal.elections_web import padron, transitions, vote
+    from portal.elections_web import padron_queries, vote, workflow
     from portal.security import CurrentUser
 
     admin = CurrentUser(id=world.ids["user:admin"], email="admin@walk.cl", name="Admin", roles=frozenset({"admin"}))
@@ -98,10 +98,10 @@ async def extend_world(db: Any, world: World) -> None:
     await vote.cast_vote(db, done, world.ids["org"], cands["org"])
     await db.execute("""UPDATE elections SET phase = 'voting_closed', voting_starts_at = now() - interval '2 hours',
                                voting_ends_at = now() - interval '1 hour' WHERE id = :e""", {"e": done})
-    await transitions.transition(db, done, "tallied", admin)
-    await transitions.transition(db, done, "proclaimed", admin)
+    await workflow.transition(db, done, "tallied", admin)
+    await workflow.transition(db, done, "proclaimed", admin)
     world.ids["election:done"] = done
-    world.ids["claim"] = await padron.add_claim(db, done, "results", org_id=None, action="none", claimant="Walk",
+    world.ids["claim"] = await padron_queries.add_claim(db, done, "results", org_id=None, action="none", claimant="Walk",
                                                 body="Reclamo.", actor_id=admin.id)
     world.ids["election:open"], open_cands = await _election(db, world, "Elección abierta")
     world.ids["candidate:open"] = open_cands["org"]
