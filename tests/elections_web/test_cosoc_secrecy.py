@@ -89,3 +89,21 @@ async def test_closing_erases_the_storage_order_of_ballots(db: Any, open_electio
     assert after["xids"] == 1 and after["shared"] == 0
     physical = [r["id"] for r in await db.fetch_all("SELECT id FROM ballots ORDER BY ctid")]
     assert physical == sorted(physical)
+
+
+async def test_a_phase_change_is_audited_once_and_logged_once(db: Any, open_election: OpenElection) -> None:
+    """The transition helper writes the audit event; the election log keeps its own line; neither twice."""
+    from portal.elections_web import workflow
+    from portal.security import CurrentUser
+
+    await db.execute("UPDATE elections SET voting_ends_at = now() - interval '1 minute' WHERE id = :e",
+                     {"e": open_election.id})
+    officer = CurrentUser(id=await db.fetch_val("SELECT min(id) FROM users"), email="o@x.cl", name="O",
+                          roles=frozenset({"election_officer"}))
+    await workflow.transition(db, open_election.id, "voting_closed", officer)
+    audit = await db.fetch_all("SELECT before::text AS b, after::text AS a FROM audit_log "
+                               "WHERE action = 'election.phase_changed' AND object_id = :e", {"e": str(open_election.id)})
+    assert len(audit) == 1 and '"voting_open"' in audit[0]["b"] and '"voting_closed"' in audit[0]["a"]
+    logged = await db.fetch_val("SELECT count(*) FROM election_log WHERE election_id = :e AND event = 'phase_changed'",
+                                {"e": open_election.id})
+    assert logged == 1
