@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from portal import audit, guards, i18n, mail, passwords, tokens
 from portal.accounts import forms, queries
+from portal.claveunica import api as claveunica
 from portal.forms import Form
 from portal.security import read_form, safe_next
 from portal.templating import flash, render
@@ -142,10 +143,11 @@ async def resend_verification(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    """End the session."""
+    """End the session (and ClaveÚnica's too, through its logout URL, when the person came that way)."""
+    leave_to = claveunica.logout_url(request)
     request.session.clear()
     flash(request, i18n.gettext("Cerró su sesión."))
-    return see_other("/")
+    return see_other(leave_to or "/")
 
 
 async def account_home(request: Request) -> Response:
