@@ -26,20 +26,40 @@ MAX_ATTEMPTS = 6
 
 
 async def queue(db: Database, to: str | list[str], subject: str, body: str, *,
-                redacted_body: str | None = None, headers: dict[str, str] | None = None) -> None:
-    """Queue one message per recipient (call inside the change's transaction).
+                redacted_body: str | None = None, headers: dict[str, str] | None = None,
+                per_hour: int | None = None) -> int:
+    """Queue one message per recipient (call inside the change's transaction); the number queued.
 
     `redacted_body` replaces `body` once the message is sent or given up, for messages that carry a
     secret the database must not keep (and it is all the staff outbox page ever shows). `headers` are
-    added to the message as they are (List-Unsubscribe for reminders).
+    added to the message as they are (List-Unsubscribe for reminders). `per_hour` caps mail that
+    anyone can trigger (a reset link, a verification link): a recipient who already has that many
+    messages from the last hour gets no more (docs/security.md, Throttling).
     """
+    queued = 0
     for addr in [to] if isinstance(to, str) else to:
+        if per_hour is not None and await sent_last_hour(db, addr) >= per_hour:
+            log.warning("mail cap reached for one recipient; message not queued")
+            continue
         await db.execute(
             """INSERT INTO outbox (to_addr, subject, body, redacted_body, headers)
                VALUES (:to, :subject, :body, :redacted, CAST(:headers AS jsonb))""",
             {"to": addr, "subject": subject, "body": body, "redacted": redacted_body,
              "headers": json.dumps(headers or {})},
         )
+        queued += 1
+    return queued
+
+
+async def sent_last_hour(db: Database, to: str) -> int:
+    """Messages queued for `to` within the last hour (a transaction-level lock on the address makes
+    concurrent requests count one after the other)."""
+    await db.execute("SELECT pg_advisory_xact_lock(hashtext('outbox:' || lower(:to)))", {"to": to})
+    return int(await db.fetch_val(
+        """SELECT count(*) FROM outbox
+           WHERE lower(to_addr) = lower(:to) AND created_at > now() - interval '1 hour'""",
+        {"to": to},
+    ))
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from portal import db as dbmod, migrate  # noqa: E402
 from portal.app import create_app  # noqa: E402
 from portal.settings import Settings  # noqa: E402
+from security import second_factor_login  # noqa: E402
 
 # Reference data loaded by migrations; every other table is emptied before each test.
 KEEP_TABLES = {"schema_migrations", "regions", "provinces", "comunas"}  # and any table named ref_*
@@ -171,6 +172,8 @@ class Client:
     async def login(self, email: str, password: str = TEST_PASSWORD) -> httpx.Response:
         response = await self.post("/ingresar", {"email": email, "password": password})
         assert response.status_code == 303, f"login failed for {email}: {response.status_code}"
+        if response.headers["location"] == second_factor_login.PAGE:  # staff: the second factor
+            response = await second_factor_login.complete(self, email)
         self.forget_token()
         return response
 

@@ -15,13 +15,13 @@ FIELDS = ("name", "email", "document_type", "document_number", "password", "pass
 async def test_signup_never_fails_with_a_500(client: Any, db: Any, values: dict[str, str]) -> None:
     before = await db.fetch_val("SELECT count(*) FROM users")
     response = await client.post("/cuenta/crear", values)
-    assert response.status_code in (303, 422), response.status_code
+    assert response.status_code in (303, 422, 429), response.status_code
     after = await db.fetch_val("SELECT count(*) FROM users")
     if response.status_code == 422:
         assert "Revise los datos marcados" in response.text
         assert after == before  # nothing partial stored
-    else:
-        assert after == before + 1
+    elif response.status_code == 303:
+        assert after in (before, before + 1)  # an email already taken answers the same, creating nothing
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

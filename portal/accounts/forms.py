@@ -6,6 +6,7 @@ from typing import Any
 from collections.abc import Mapping
 
 from portal import i18n, passwords
+from portal.accounts import second_factor
 from portal.forms import Form
 from portal.security import safe_next
 
@@ -71,4 +72,19 @@ def staff_account_form(data: Mapping[str, Any], roles: tuple[str, ...]) -> Form:
     form.text("name")
     form.email("email")
     form.multi_choice("roles", roles, required=True)
+    return form
+
+
+def second_factor_form(data: Mapping[str, Any], recovery_allowed: bool) -> Form:
+    """A 6-digit code from the authenticator app, or (once enrolled) a one-time recovery code."""
+    form = Form(data)
+    recovery = form.text("recovery", required=False, max_length=40) if recovery_allowed else ""
+    form.cleaned["recovery"] = second_factor.normalize_recovery(recovery) if recovery else ""
+    if recovery and not form.cleaned["recovery"]:
+        form.errors.add("recovery", i18n.gettext("Un código de recuperación tiene 10 letras y números."))
+    code = form.text("code", required=not recovery, max_length=20)
+    digits = "".join(code.split())
+    if code and not (digits.isdigit() and len(digits) == 6):
+        form.errors.add("code", i18n.gettext("Escriba los 6 dígitos que muestra su aplicación."))
+    form.cleaned["code"] = digits
     return form

@@ -1,4 +1,4 @@
-"""SQL for people, roles and login throttling."""
+"""SQL for people, roles, throttling and the staff second factor."""
 
 from __future__ import annotations
 
@@ -115,28 +115,152 @@ async def bump_auth_version(db: Database, user_id: int) -> None:
     await db.execute("UPDATE users SET auth_version = auth_version + 1 WHERE id = :id", {"id": user_id})
 
 
-async def recent_failures(db: Database, email_key: str, minutes: int) -> int:
-    """Failed logins for this email since its last success, within the window."""
-    return await db.fetch_val(
-        """SELECT count(*) FROM login_attempts
-           WHERE email_key = :k AND NOT succeeded AND at > now() - make_interval(mins => :m)
-             AND at > COALESCE((SELECT max(at) FROM login_attempts WHERE email_key = :k AND succeeded),
-                               '-infinity')""",
-        {"k": email_key, "m": minutes},
-    )
-
-
-async def record_attempt(db: Database, email_key: str, ip: str, succeeded: bool) -> None:
-    await db.execute(
-        "INSERT INTO login_attempts (email_key, ip, succeeded) VALUES (:k, :ip, :ok)",
-        {"k": email_key, "ip": ip, "ok": succeeded},
-    )
-
-
 async def staff_users(db: Database) -> list[dict]:
     rows = await db.fetch_all(
-        """SELECT u.id, u.email, u.name, u.is_active, array_agg(r.role ORDER BY r.role) AS roles
+        """SELECT u.id, u.email, u.name, u.is_active, array_agg(r.role ORDER BY r.role) AS roles,
+                  u.totp_confirmed_at IS NOT NULL AS second_factor
            FROM users u JOIN user_roles r ON r.user_id = u.id
            GROUP BY u.id ORDER BY u.name"""
     )
     return [dict(r._mapping) for r in rows]
+
+
+# ----- throttling (docs/security.md, Throttling) -----
+
+@dataclass
+class FailureCounts:
+    """Failed sign-ins within the window: for this (account, address), this address (any account)
+    and this account (any address); the pair and account counts start after the account's last
+    success (a sign-in or a password reset). Each with the time of its latest failure."""
+
+    pair: int
+    pair_last: datetime | None
+    address: int
+    address_last: datetime | None
+    account: int
+    account_last: datetime | None
+
+
+async def login_failures(db: Database, email_key: str, ip: str, now: datetime, hours: int) -> FailureCounts:
+    row = await db.fetch_one(
+        """WITH since AS (
+             SELECT GREATEST(CAST(:now AS timestamptz) - make_interval(hours => :h),
+                             COALESCE(max(at), '-infinity')) AS t
+             FROM login_attempts WHERE kind = 'login' AND email_key = :k AND succeeded),
+           f AS (
+             SELECT email_key, ip, at FROM login_attempts
+             WHERE kind = 'login' AND NOT succeeded AND at > CAST(:now AS timestamptz) - make_interval(hours => :h)
+               AND (email_key = :k OR ip = :ip))
+           SELECT count(*) FILTER (WHERE email_key = :k AND ip = :ip AND at > since.t) AS pair,
+                  max(at) FILTER (WHERE email_key = :k AND ip = :ip AND at > since.t) AS pair_last,
+                  count(*) FILTER (WHERE ip = :ip) AS address,
+                  max(at) FILTER (WHERE ip = :ip) AS address_last,
+                  count(*) FILTER (WHERE email_key = :k AND at > since.t) AS account,
+                  max(at) FILTER (WHERE email_key = :k AND at > since.t) AS account_last
+           FROM f, since""",
+        {"k": email_key, "ip": ip, "now": now, "h": hours},
+    )
+    if row is None:  # an aggregate always returns a row
+        raise RuntimeError("no aggregate row")
+    return FailureCounts(**dict(row._mapping))
+
+
+async def requests_since(db: Database, kind: str, email_key: str, ip: str, since: datetime) -> tuple[int, int, datetime | None]:
+    """Requests of `kind` (sign-up, reset, verification mail) since `since`: for this email, from
+    this address, and the address's latest."""
+    row = await db.fetch_one(
+        """SELECT count(*) FILTER (WHERE email_key = :k) AS for_email,
+                  count(*) FILTER (WHERE ip = :ip) AS from_address,
+                  max(at) FILTER (WHERE ip = :ip) AS address_last
+           FROM login_attempts WHERE kind = :kind AND at > CAST(:since AS timestamptz) AND (email_key = :k OR ip = :ip)""",
+        {"kind": kind, "k": email_key, "ip": ip, "since": since},
+    )
+    if row is None:  # an aggregate always returns a row
+        raise RuntimeError("no aggregate row")
+    return row["for_email"], row["from_address"], row["address_last"]
+
+
+async def record_request(db: Database, kind: str, email_key: str, ip: str, now: datetime,
+                         succeeded: bool = False) -> None:
+    """One attempt of `kind` (a sign-in, or a request that may send mail), stamped by the portal's clock."""
+    await db.execute(
+        "INSERT INTO login_attempts (kind, email_key, ip, succeeded, at) VALUES (:kind, :k, :ip, :ok, :now)",
+        {"kind": kind, "k": email_key.lower(), "ip": ip, "ok": succeeded, "now": now},
+    )
+
+
+# ----- second factor (docs/security.md, Second factor for staff) -----
+
+@dataclass
+class SecondFactor:
+    user_id: int
+    email: str
+    sealed: bytes | None
+    confirmed: bool
+    last_step: int | None
+
+
+async def second_factor(db: Database, user_id: int) -> SecondFactor | None:
+    row = await db.fetch_one(
+        """SELECT id, email, totp_sealed, totp_confirmed_at IS NOT NULL AS confirmed, totp_last_step
+           FROM users WHERE id = :id""",
+        {"id": user_id},
+    )
+    if row is None:
+        return None
+    sealed = row["totp_sealed"]
+    return SecondFactor(row["id"], row["email"], bytes(sealed) if sealed is not None else None,
+                        row["confirmed"], row["totp_last_step"])
+
+
+async def start_enrolment(db: Database, user_id: int, sealed: bytes) -> None:
+    """A new, unconfirmed secret (only while none is confirmed)."""
+    await db.execute(
+        """UPDATE users SET totp_sealed = :s, totp_last_step = NULL
+           WHERE id = :id AND totp_confirmed_at IS NULL""",
+        {"s": sealed, "id": user_id},
+    )
+
+
+async def accept_step(db: Database, user_id: int, step: int) -> bool:
+    """Record the step of an accepted code (and confirm the enrolment); False if a concurrent
+    request already used this step or a later one."""
+    done = await db.fetch_val(
+        """UPDATE users SET totp_last_step = :step, totp_confirmed_at = COALESCE(totp_confirmed_at, now())
+           WHERE id = :id AND (totp_last_step IS NULL OR totp_last_step < :step) RETURNING 1""",
+        {"step": step, "id": user_id},
+    )
+    return bool(done)
+
+
+async def replace_recovery_codes(db: Database, user_id: int, hashes: Iterable[str]) -> None:
+    await db.execute("DELETE FROM recovery_codes WHERE user_id = :u", {"u": user_id})
+    for code_hash in hashes:
+        await db.execute("INSERT INTO recovery_codes (user_id, code_hash) VALUES (:u, :h)", {"u": user_id, "h": code_hash})
+
+
+async def unused_recovery_codes(db: Database, user_id: int) -> list[tuple[int, str]]:
+    rows = await db.fetch_all(
+        "SELECT id, code_hash FROM recovery_codes WHERE user_id = :u AND used_at IS NULL ORDER BY id", {"u": user_id})
+    return [(r["id"], r["code_hash"]) for r in rows]
+
+
+async def use_recovery_code(db: Database, code_id: int) -> bool:
+    """Spend a recovery code; False if it was spent meanwhile."""
+    return bool(await db.fetch_val(
+        "UPDATE recovery_codes SET used_at = now() WHERE id = :id AND used_at IS NULL RETURNING 1", {"id": code_id}))
+
+
+async def reset_second_factor(db: Database, user_id: int) -> None:
+    """Forget the secret and the recovery codes: the person enrols again at the next sign-in; every
+    session of the account ends."""
+    await db.execute(
+        """UPDATE users SET totp_sealed = NULL, totp_confirmed_at = NULL, totp_last_step = NULL,
+                            auth_version = auth_version + 1 WHERE id = :id""",
+        {"id": user_id},
+    )
+    await db.execute("DELETE FROM recovery_codes WHERE user_id = :u", {"u": user_id})
+
+
+async def has_staff_role(db: Database, user_id: int) -> bool:
+    return bool(await db.fetch_val("SELECT 1 FROM user_roles WHERE user_id = :u LIMIT 1", {"u": user_id}))

@@ -1,6 +1,6 @@
 from starlette.routing import Route
 
-from portal.accounts import views
+from portal.accounts import views, views_second_factor
 
 routes = [
     Route("/cuenta/crear", views.signup, methods=["GET", "POST"]),
@@ -11,6 +11,8 @@ routes = [
     Route("/cuenta/restablecer/{token}", views.reset_confirm, methods=["GET", "POST"]),
     Route("/cuenta", views.account_home),
     Route("/ingresar", views.login, methods=["GET", "POST"]),
+    Route("/ingresar/segundo-factor", views_second_factor.page, methods=["GET", "POST"]),
+    Route("/ingresar/segundo-factor/codigos", views_second_factor.recovery_codes),
     Route("/salir", views.logout, methods=["POST"]),
     Route("/idioma/{lang}", views.set_language),
 ]

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from portal import audit, guards, i18n, mail, passwords
+from portal.workflow import Conflict
 from portal.accounts import forms, queries as accounts
 from portal.security import STAFF_ROLES, read_form
 from portal.staff import queries
 from portal.templating import flash, render
 from portal.txn import atomic
-from portal.web import get_db, see_other
+from portal.web import get_db, int_param, see_other
 
 ROLE_LABELS = {
     "reviewer": i18n.N_("Revisión del registro"),
@@ -31,10 +33,22 @@ async def index(request: Request) -> Response:
     return render(request, "staff/index.html", {"role_labels": ROLE_LABELS, "roles": sorted(user.roles)})
 
 
+# Any web address in a message: reset, verification, invitation and unsubscribe links carry tokens.
+_LINK = re.compile(r"(?:https?://|/cuenta/|/invitacion)\S+", re.IGNORECASE)
+
+
+def redact_links(body: str) -> str:
+    """The body without any usable link or token (the email itself keeps them)."""
+    return _LINK.sub(i18n.gettext("[enlace oculto]"), body)
+
+
 async def outbox(request: Request) -> Response:
-    """The emails the portal queued (admin)."""
+    """The emails the portal queued (admin). Links are hidden: a link here would let whoever reads
+    the page use someone's reset or verification token (docs/security.md, Second factor for staff)."""
     guards.staff(request, "admin")
     messages = await mail.recent(get_db(request), limit=200)
+    for message in messages:
+        message["body"] = redact_links(message["body"] or "")
     return render(request, "staff/outbox.html", {"messages": messages})
 
 
@@ -51,7 +65,8 @@ async def staff_accounts(request: Request) -> Response:
     """Staff accounts and their roles; creating one (admin)."""
     actor = guards.staff(request, "admin")
     db = get_db(request)
-    context = {"staff": await accounts.staff_users(db), "role_labels": ROLE_LABELS, "values": {}, "errors": {}}
+    context = {"staff": await accounts.staff_users(db), "role_labels": ROLE_LABELS, "values": {}, "errors": {},
+               "current_user_id": actor.id}
     if request.method == "GET":
         return render(request, "staff/accounts.html", context)
     form = forms.staff_account_form(await read_form(request), STAFF_ROLES)
@@ -71,4 +86,22 @@ async def staff_accounts(request: Request) -> Response:
         await mail.queue(db, email, i18n.gettext("Su cuenta de funcionario/a en Portal Participa"),
                          i18n.gettext("Se creó su cuenta. Para elegir su contraseña use «¿Olvidó su contraseña?» en /ingresar."))
     flash(request, i18n.gettext("Cuenta creada: %(email)s", email=email))
+    return see_other("/staff/cuentas")
+
+
+async def reset_second_factor(request: Request) -> Response:
+    """POST /staff/cuentas/{id}/segundo-factor: an admin resets another person's second factor
+    (lost phone and codes). The person enrols again at the next sign-in; their sessions end."""
+    actor = guards.staff(request, "admin")
+    db = get_db(request)
+    target = guards.found(await accounts.get_by_id(db, int_param(request, "id")))
+    if target.id == actor.id:
+        raise Conflict(i18n.gettext("No puede restablecer su propio segundo factor: pídalo a otra persona "
+                                    "administradora."), page="/staff/cuentas")
+    async with atomic(db):
+        await accounts.reset_second_factor(db, target.id)
+        await audit.record(db, actor=actor, action="account.second_factor_reset", object_type="user",
+                           object_id=target.id, after={"email": target.email})
+    flash(request, i18n.gettext("Se restableció el segundo factor de %(email)s. Lo activará de nuevo al ingresar.",
+                                email=target.email))
     return see_other("/staff/cuentas")

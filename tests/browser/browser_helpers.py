@@ -8,6 +8,7 @@ from typing import Any
 
 from factories import TEST_PASSWORD, next_rut
 from portal import mail, rut
+from security import second_factor_login
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.10.3.min.js"
 VERIFY_LINK = re.compile(r"https?://\S+/cuenta/verificar/\S+")
@@ -89,6 +90,8 @@ async def sign_in(page: Any, email: str, password: str = TEST_PASSWORD, next_pat
     await page.fill("#password", password)
     async with page.expect_navigation():
         await page.click("main form[action='/ingresar'] button[type=submit]")
+    if "/ingresar/segundo-factor" in page.url:  # staff: the second factor
+        await second_factor_login.complete_in_browser(page, email)
     assert "/ingresar" not in page.url, f"sign-in as {email} failed: still on {page.url}"
 
 

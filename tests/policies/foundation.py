@@ -17,6 +17,10 @@ POLICY = {
     ("GET", "/cuenta"): signed_in(),
     ("GET", "/ingresar"): public(),
     ("POST", "/ingresar"): public(),
+    # the second step of a staff sign-in: without one under way, signed-in people are sent home
+    ("GET", "/ingresar/segundo-factor"): signed_in(),
+    ("POST", "/ingresar/segundo-factor"): signed_in(),
+    ("GET", "/ingresar/segundo-factor/codigos"): signed_in(),
     ("POST", "/salir"): public(),
     ("GET", "/idioma/{lang}"): public(params=lambda w: {"lang": "en"}),
     ("GET", "/staff"): only(*STAFF),
@@ -24,4 +28,6 @@ POLICY = {
     ("GET", "/staff/auditoria"): only("admin"),
     ("GET", "/staff/cuentas"): only("admin"),
     ("POST", "/staff/cuentas"): only("admin"),
+    # resets the plain user's second factor, never the one the walk signs in as
+    ("POST", "/staff/cuentas/{id}/segundo-factor"): only("admin", params=lambda w: {"id": w.ids["user:user"]}),
 }
