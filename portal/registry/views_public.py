@@ -9,9 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from portal.i18n import current as current_language, gettext
-from portal import guards
-from portal.registry import model, opendata, queries, search, search_queries, territory as terr
-from portal.templating import render
+from portal import clock, guards
+from portal.certificates import service as certificates
+from portal.registry import figures_queries, model, opendata, queries, search, search_queries, territory as terr
+from portal.templating import is_partial_request, render
+from portal.db import Database
 from portal.web import get_db, get_settings, int_param
 
 
@@ -50,6 +52,9 @@ async def registry_list(request: Request) -> Response:
     groups = [(name, list(rows)) for name, rows in groupby(page.rows, key=lambda r: r.region_name)]
     context = {"filters": filters, "page": page, "groups": groups, "territory": territory,
                "comuna_options": territory.comuna_options(filters.region), **labels()}
+    if not is_partial_request(request):  # htmx swaps only the results: the map stays as it is
+        context["map_rows"] = [{**r, "href": f"/organizaciones?region={r['code']}"}
+                               for r in await figures_queries.in_force_by_region(db, clock.today())]
     return render(request, "registry/public_list.html", context, partial="registry/_results.html")
 
 
@@ -58,7 +63,19 @@ async def org_page(request: Request) -> Response:
     db = get_db(request)
     org = guards.found(await queries.get_public_org(db, int_param(request, "id")))
     history = await queries.events(db, org.id, public_only=True)
-    return render(request, "registry/public_org.html", {"org": org, "history": history, **labels()})
+    certificate = await valid_certificate(db, org)
+    return render(request, "registry/public_org.html",
+                  {"org": org, "history": history, "certificate": certificate, **labels()})
+
+
+async def valid_certificate(db: Database, org: queries.Org) -> certificates.Certificate | None:
+    """The organization's registry certificate that is valid today, if it is in force and has one."""
+    if org.effective_status != "approved":
+        return None
+    today = clock.today()
+    valid = [c for c in await certificates.for_subject(db, "organization", org.id)
+             if c.kind == "registry" and c.state(today) == "valid"]
+    return max(valid, key=lambda c: c.valid_from, default=None)
 
 
 async def comunas(request: Request) -> Response:

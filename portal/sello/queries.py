@@ -337,3 +337,31 @@ async def yearly_figures(db: Database) -> list[dict[str, Any]]:
                                                 "revalidations": 0, "cases": 0, "visits": 0})
         entry[r["k"]] = r["n"]
     return [by_year[y] for y in sorted(by_year)]
+
+
+# ----- one municipality's public page -----
+
+async def municipality_figures(db: Database, code: str) -> list[dict[str, Any]]:
+    """Per year for one municipality: Casilla cases opened and closed, technical visits."""
+    rows = await db.fetch_all(
+        """WITH facts AS (
+             SELECT extract(year FROM opened_on) AS y, 'cases' AS k, count(*) AS n FROM sello_cases
+               WHERE comuna_code = :c GROUP BY 1
+             UNION ALL SELECT extract(year FROM closed_on), 'closed', count(*) FROM sello_cases
+               WHERE comuna_code = :c AND closed_on IS NOT NULL GROUP BY 1
+             UNION ALL SELECT extract(year FROM visited_on), 'visits', count(*) FROM sello_visits
+               WHERE comuna_code = :c GROUP BY 1)
+           SELECT CAST(y AS int) AS year, k, CAST(sum(n) AS int) AS n FROM facts GROUP BY 1, 2 ORDER BY 1""",
+        {"c": code})
+    by_year: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        by_year.setdefault(r["year"], {"year": r["year"], "cases": 0, "closed": 0, "visits": 0})[r["k"]] = r["n"]
+    return [by_year[y] for y in sorted(by_year)]
+
+
+async def public_evaluations(db: Database, code: str) -> list[dict[str, Any]]:
+    """A municipality's evaluations as the public sees them: kind, dates and outcome, no names."""
+    rows = await db.fetch_all(
+        """SELECT kind, status, CAST(requested_at AS date) AS requested_on, resolution_date
+           FROM sello_evaluations WHERE comuna_code = :c ORDER BY requested_at DESC, id DESC""", {"c": code})
+    return as_dicts(rows)

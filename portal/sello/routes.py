@@ -16,6 +16,7 @@ routes: list[BaseRoute] = [
     Route("/sello-migrante/municipalidades.csv", public.export_csv),
     Route("/sello-migrante/municipalidades.json", public.export_json),
     Route("/sello-migrante/invitacion/{token}", public.invitation, methods=["GET", "POST"]),
+    Route("/sello-migrante/{code}", public.municipality),
     Route("/sello/archivos/{file_id}", public.stored_file),
     Route("/mi-municipalidad", liaison.home),
     Route("/mi-municipalidad/adhesion", liaison.submit_adhesion, methods=["POST"]),

@@ -1,9 +1,11 @@
-"""Public Sello Migrante pages: municipalities by region, yearly figures, CSV/JSON, invitation, files."""
+"""Public Sello Migrante pages: municipalities by region (with a schematic map), yearly figures, one page per
+municipality, how to join, CSV/JSON, invitation, files."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -11,12 +13,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal import audit, clock, csvsafe, guards, i18n, passwords, tokens, uploads
+from portal.certificates import service as certificates
 from portal.accounts import queries as accounts
 from portal.security import read_form
 from portal.sello import forms, queries, rules
 from portal.templating import flash, render
 from portal.txn import atomic
 from portal.web import get_db, get_settings, see_other
+
+# A CUT code: two digits of region, then province and comuna (e.g. 05101).
+CUT_PATTERN = re.compile(r"^[0-9]{5}$")
+# The map's figure: adhered municipalities per region, and how many of them are certified.
+CERTIFIED_STATES = ("certified", "revalidation")
 
 _ = i18n.gettext
 FIGURES = (
@@ -69,10 +77,49 @@ async def index(request: Request) -> Response:
         groups[-1]["rows"].append(row)
     figures = await queries.yearly_figures(get_db(request))
     query = "&".join(f"{k}={v}" for k, v in values.items() if v)
+    region_map = region_figures(region_list, await queries.all_adhesions(get_db(request)), clock.today())
     context = {"groups": groups, "count": len(rows), "values": values, "errors": {}, "regions": region_list,
+               "map_rows": region_map,
                "states": rules.DISPLAY_STATES, "figures": figures, "figure_labels": FIGURES, "charts": _chart(figures),
                "query": query, **filter_options(region_list)}
     return render(request, "sello/public.html", context, partial="sello/_public_list.html")
+
+
+def region_figures(region_list: list[dict[str, Any]], adhesions: list[queries.Adhesion],
+                   today: date) -> list[dict[str, Any]]:
+    """Each region north to south with its adhered and certified municipalities (the map and its table)."""
+    adhered = {r["code"]: 0 for r in region_list}
+    certified = dict(adhered)
+    for a in adhesions:
+        adhered[a.region_code] = adhered.get(a.region_code, 0) + 1
+        certified[a.region_code] = certified.get(a.region_code, 0) + (a.state(today) in CERTIFIED_STATES)
+    return [{"code": r["code"], "name": r["name"], "n": adhered[r["code"]], "certified": certified[r["code"]],
+             "href": f"/sello-migrante?region={r['code']}#municipalidades"} for r in region_list]
+
+
+async def municipality(request: Request) -> Response:
+    """/sello-migrante/{code}: one municipality's state, dates, certificates and yearly figures; a comuna
+    that has not adhered gets the page too, saying so and how to join."""
+    code = str(request.path_params.get("code", ""))
+    db = get_db(request)
+    comuna = guards.found(await queries.comuna(db, code) if CUT_PATTERN.match(code) else None)
+    adhesion = await queries.adhesion(db, code)
+    today = clock.today()
+    certs = await certificates.for_subject(db, "municipality", code) if adhesion else []
+    context = {"comuna": comuna, "name": queries.municipality_name(comuna["name"]), "adhesion": adhesion,
+               "state": adhesion.state(today) if adhesion else None, "states": rules.DISPLAY_STATES,
+               "certificates": sorted(certs, key=lambda c: c.valid_from, reverse=True), "today": today,
+               "cert_states": CERTIFICATE_STATES,
+               "figures": await queries.municipality_figures(db, code) if adhesion else [],
+               "evaluations": await queries.public_evaluations(db, code) if adhesion else [],
+               "evaluation_kinds": EVALUATION_KINDS, "evaluation_outcomes": EVALUATION_OUTCOMES}
+    return render(request, "sello/municipality.html", context)
+
+
+CERTIFICATE_STATES = {"valid": i18n.N_("Vigente"), "expired": i18n.N_("Vencido"), "revoked": i18n.N_("Revocado")}
+EVALUATION_KINDS = {rules.CERTIFICATION: i18n.N_("Certificación"), rules.REVALIDATION: i18n.N_("Revalidación")}
+EVALUATION_OUTCOMES = {"requested": i18n.N_("Solicitada"), "in_evaluation": i18n.N_("En evaluación"),
+                       "certified": i18n.N_("Certificada"), "not_certified": i18n.N_("No certificada: sigue en implementación")}
 
 
 def filter_options(region_list: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]]]:
