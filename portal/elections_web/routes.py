@@ -2,7 +2,7 @@
 
 from starlette.routing import BaseRoute, Route
 
-from portal.elections_web import org_views, public_views as pub, staff_actions as act, staff_views as staff
+from portal.elections_web import views_org, views_public as pub, views_staff_actions as act, views_staff as staff
 
 GP = ["GET", "POST"]
 P = ["POST"]
@@ -20,9 +20,9 @@ routes: list[BaseRoute] = [
     Route("/elecciones/{id}/acta.pdf", pub.acta_pdf),
     Route("/consejo", pub.council),
     Route("/elecciones/{id}/candidaturas/{cand_id}/foto", pub.candidate_photo),
-    Route("/elecciones/{id}/candidatura", org_views.candidacy, methods=GP),
-    Route("/elecciones/{id}/votar", org_views.ballot, methods=GP),
-    Route("/elecciones/{id}/comprobante", org_views.receipt),
+    Route("/elecciones/{id}/candidatura", views_org.candidacy, methods=GP),
+    Route("/elecciones/{id}/votar", views_org.ballot, methods=GP),
+    Route("/elecciones/{id}/comprobante", views_org.receipt),
     Route("/staff/elecciones", staff.election_list, methods=GP),
     Route("/staff/elecciones/{id}", staff.election_detail, methods=GP),
     Route("/staff/elecciones/{id}/fase", staff.phase_change, methods=P),

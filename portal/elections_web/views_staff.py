@@ -10,7 +10,7 @@ from starlette.responses import Response
 from portal import guards, i18n
 from portal.db import Database
 from portal.elections_web import count, count_queries, forms, padron_queries, phases, queries as q, workflow
-from portal.elections_web.public_views import people
+from portal.elections_web.views_public import people
 from portal.i18n import gettext as _
 from portal.security import CurrentUser, read_form
 from portal.templating import flash, render

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from portal import guards
 from portal.db import Database
 from portal.elections_web import count, count_queries, forms, padron_queries, phases, queries as q, workflow
-from portal.elections_web.staff_views import MINISTRO, OFFICER, dashboard, load
+from portal.elections_web.views_staff import MINISTRO, OFFICER, dashboard, load
 from portal.i18n import gettext as _
 from portal.security import read_form
 from portal.templating import flash, render

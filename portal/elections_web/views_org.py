@@ -11,7 +11,7 @@ from starlette.responses import Response
 from portal import clock, guards, uploads
 from portal.db import Database
 from portal.elections_web import forms, padron_queries, phases, queries as q, vote, vote_queries, workflow
-from portal.elections_web.public_views import public_election
+from portal.elections_web.views_public import public_election
 from portal.i18n import gettext as _
 from portal.security import read_form
 from portal.templating import flash, render
