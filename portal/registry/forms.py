@@ -89,6 +89,8 @@ def record_values(org: Any) -> dict[str, Any]:
     """An organization's stored record as form values (to resume a draft or edit)."""
     values: dict[str, Any] = {name: getattr(org, name, "") for name in ORG_FIELDS}
     values["areas"] = list(org.areas or [])
+    if getattr(org, "pending_legal_name", None):  # a name change under review: the form shows the new names
+        values["legal_name"], values["short_name"] = org.pending_legal_name, org.pending_short_name or ""
     values["founded_on"] = org.founded_on.isoformat() if org.founded_on else ""
     for name in ("members", "migrant_share"):
         values[name] = "" if values[name] is None else str(values[name])

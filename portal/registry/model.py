@@ -37,6 +37,7 @@ REVIEW_KIND_LABELS = {
     "registration": N_("Inscripción"),
     "renewal": N_("Renovación de vigencia"),
     "category_change": N_("Cambio de categoría"),
+    "identity_change": N_("Cambio de nombre"),
 }
 
 CATEGORIES = ("A", "B", "C")
@@ -95,6 +96,9 @@ EVENT_LABELS = {
     "category_change_requested": N_("Cambio de categoría solicitado"),
     "category_changed": N_("Categoría cambiada"),
     "category_change_rejected": N_("Cambio de categoría rechazado"),
+    "identity_change_requested": N_("Cambio de nombre solicitado"),
+    "identity_changed": N_("Nombre cambiado"),
+    "identity_change_rejected": N_("Cambio de nombre rechazado"),
     "withdrawn": N_("Retirada del registro"),
     "representative_added": N_("Representante agregado"),
     "document_uploaded": N_("Documento cargado"),

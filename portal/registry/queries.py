@@ -64,6 +64,8 @@ class Org:
     listed: bool
     region_name: str = ""
     comuna_name: str = ""
+    pending_legal_name: str | None = None  # a new name awaiting review (docs/registry.md, Workflow)
+    pending_short_name: str | None = None
 
     @property
     def registered(self) -> bool:
@@ -154,6 +156,14 @@ async def update_record(db: Database, org_id: int, record: dict[str, Any]) -> No
         raise DuplicateRut() from exc
 
 
+async def set_pending_identity(db: Database, org_id: int, legal_name: str, short_name: str) -> None:
+    """A corrected new name while an identity change is observed (the approved one stays public)."""
+    await db.execute(
+        """UPDATE organizations SET pending_legal_name = :ln, pending_short_name = :sn, updated_at = now()
+           WHERE id = :id AND review_kind = 'identity_change'""",
+        {"ln": legal_name, "sn": short_name, "id": org_id})
+
+
 async def add_event(db: Database, org_id: int, kind: str, *, actor: int | None, public: bool = False,
                     message: str = "", details: dict[str, Any] | None = None) -> None:
     """One entry of the organization's history (public ones show on its public page)."""
@@ -184,9 +194,11 @@ async def events(db: Database, org_id: int, *, public_only: bool = False) -> lis
 async def latest_message(db: Database, org_id: int) -> Event | None:
     """The newest staff observation or reason, for the organization's status box."""
     for event in reversed(await events(db, org_id)):
-        if event.kind in ("observed", "rejected", "renewal_rejected", "category_change_rejected"):
+        if event.kind in ("observed", "rejected", "renewal_rejected", "category_change_rejected",
+                          "identity_change_rejected"):
             return event
-        if event.kind in ("submitted", "renewal_requested", "category_change_requested", "approved"):
+        if event.kind in ("submitted", "renewal_requested", "category_change_requested",
+                          "identity_change_requested", "approved"):
             return None
     return None
 

@@ -19,6 +19,8 @@ FROZEN_DOCUMENTS = N_("Mientras la solicitud está en revisión no se pueden cam
 NOT_REGISTERED = N_("Esta acción es para organizaciones inscritas sin otra solicitud en curso.")
 NOT_IN_REGISTRY = N_("La organización ya no está en el registro.")
 ONLY_REJECTED = N_("Solo una solicitud rechazada se puede volver a preparar.")
+IDENTITY_DURING_REVIEW = N_("El nombre de una organización inscrita cambia con una revisión del Servicio: "
+                            "vuelva a cambiarlo cuando termine la revisión en curso.")
 EDITED_MEANWHILE = N_("El estado de la solicitud cambió mientras editaba. Recargue la página.")
 
 
@@ -83,7 +85,8 @@ def submission_problems(org: Org, docs: dict[str, Document], today: date) -> lis
     problems = [gettext("Falta el documento: %(doc)s.", doc=gettext(model.DOC_LABELS[k]))
                 for k in missing(org.pending_category or org.category, docs)]
     vigencia = docs.get("vigencia")
-    if vigencia and org.review_kind != "category_change" and not model.vigencia_recent(vigencia.issued_on, today):
+    needs_recent = org.review_kind not in ("category_change", "identity_change")
+    if vigencia and needs_recent and not model.vigencia_recent(vigencia.issued_on, today):
         problems.append(gettext(
             "El certificado de vigencia debe haber sido emitido dentro de los últimos %(n)s días: cargue uno nuevo.",
             n=model.VIGENCIA_MAX_AGE_DAYS))

@@ -106,23 +106,55 @@ async def edit(request: Request) -> Response:
                                 form.errors.fields, 422)
     try:
         async with atomic(db):
-            await _save_record(db, org, rep.user, form.cleaned)
+            identity_review = await _save_record(db, org, rep.user, form.cleaned)
     except queries.DuplicateRut:
         form.errors.add("rut", _rut_taken_message())
         return await _form_page(request, org, form.values, form.errors.fields, 422)
     flash(request, i18n.gettext("Datos guardados."))
+    if identity_review:
+        flash(request, i18n.gettext("El cambio de nombre quedó en revisión: el registro, la página pública y los "
+                                    "certificados muestran el nombre aprobado hasta que el Servicio lo apruebe."))
     return see_other("/mi-organizacion")
 
 
-async def _save_record(db: Database, org: Org, user: CurrentUser, cleaned: dict[str, Any]) -> None:
-    """Save an edit if the status has not changed since the form was shown (inside a transaction)."""
+async def _save_record(db: Database, org: Org, user: CurrentUser, cleaned: dict[str, Any]) -> bool:
+    """Save an edit if the status has not changed since the form was shown (inside a transaction);
+    True when a new name went to review."""
     current = await queries.get_org(db, org.id, for_update=True)
     if current is None or current.status != org.status:
         raise Conflict(i18n.gettext(rules.EDITED_MEANWHILE))
-    await queries.update_record(db, org.id, cleaned)
+    record, new_identity = _split_identity(current, cleaned)
+    await queries.update_record(db, org.id, record)
     await queries.add_event(db, org.id, "edited", actor=user.id)
     await audit.record(db, actor=user, action="registry.edited", object_type="organization",
-                       object_id=org.id, before=forms.record_values(org), after=dict(cleaned))
+                       object_id=org.id, before=forms.record_values(org), after=dict(record))
+    if new_identity is not None:
+        await _identity_change(db, current, user, *new_identity)
+    return new_identity is not None
+
+
+def _split_identity(org: Org, cleaned: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, str] | None]:
+    """The record to save at once, and a new public identity (legal and short name) that must wait
+    for review: once an organization has been approved its names change only through staff review
+    (docs/registry.md, Workflow: name change)."""
+    if org.approved_at is None:
+        return cleaned, None
+    record = {k: v for k, v in cleaned.items() if k not in ("legal_name", "short_name")}
+    wanted = (cleaned.get("legal_name") or org.legal_name, cleaned.get("short_name") or "")
+    asked = (org.pending_legal_name, org.pending_short_name or "") if org.pending_legal_name else None
+    if wanted == (org.legal_name, org.short_name) or wanted == asked:
+        return record, None
+    return record, wanted
+
+
+async def _identity_change(db: Database, org: Org, user: CurrentUser, legal_name: str, short_name: str) -> None:
+    """Approved: a name-change review starts. Observed in a name change: the corrected names wait."""
+    if org.status == "approved":
+        await workflow.request_identity_change(db, org, user, legal_name, short_name)
+    elif org.status == "observed" and org.review_kind == "identity_change":
+        await queries.set_pending_identity(db, org.id, legal_name, short_name)
+    else:
+        raise Conflict(i18n.gettext(rules.IDENTITY_DURING_REVIEW))
 
 
 # ----- the representative's home -----

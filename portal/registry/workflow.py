@@ -8,10 +8,11 @@ portal.workflow.Conflict with the words the user sees.
 
 Lifecycle after registration (one status column, `review_kind` says which review it refers to):
 - expiry is never stored: 'expired' is derived from vigencia_expires_on on the portal's date;
-- a renewal (new certificado de vigencia) or a category change (pending_category) sets status
-  'submitted' again with review_kind 'renewal' / 'category_change'. The row stays `listed` and the
-  public still sees it as approved/expired with its old dates and category, which change only on
-  approval; a rejection returns it to 'approved' untouched;
+- a renewal (new certificado de vigencia), a category change (pending_category) or a change of
+  name (pending_legal_name, pending_short_name: issue 10, finding 6) sets status 'submitted' again
+  with review_kind 'renewal' / 'category_change' / 'identity_change'. The row stays `listed` and the
+  public still sees it as approved/expired with its old dates, category and names (so do the open
+  data and certificates), which change only on approval; a rejection returns it to 'approved' untouched;
 - withdrawal is final; the public page keeps it as withdrawn with its date.
 """
 
@@ -32,7 +33,7 @@ from portal.workflow import Conflict, Machine, moves, transition
 ORGANIZATIONS = Machine(
     table="organizations", object_type="organization", audit_prefix="registry",
     moves=moves(
-        submitted=("draft", "observed", "approved"),  # approved → submitted: a renewal or category change
+        submitted=("draft", "observed", "approved"),  # approved → submitted: a renewal, category or name change
         in_review=("submitted",),
         observed=("submitted", "in_review"),
         approved=("submitted", "in_review"),  # also a refused renewal or category change
@@ -41,6 +42,12 @@ ORGANIZATIONS = Machine(
         draft=("rejected",),
     ))
 UNDER_REVIEW = ("submitted", "in_review")
+REQUESTED = {"registration": "submitted", "renewal": "renewal_requested",
+             "category_change": "category_change_requested", "identity_change": "identity_change_requested"}
+REFUSED = {"renewal": "renewal_rejected", "category_change": "category_change_rejected",
+           "identity_change": "identity_change_rejected"}
+CLEAR_PENDING = {"pending_category": "NULL", "pending_migrant_share": "NULL",
+                 "pending_legal_name": "NULL", "pending_short_name": "NULL"}
 
 
 async def _move(db: Database, org: Org, target: str, actor: CurrentUser, action: str, refusal: str, *,
@@ -69,8 +76,7 @@ async def submit(db: Database, org: Org, actor: CurrentUser) -> None:
     """Draft or observed → submitted (the view has checked documents and the vigencia's age)."""
     await _move(db, org, "submitted", actor, "submitted", _(rules.SUBMITTED_OR_CLOSED), expected=model.EDITABLE,
                 sets={"submitted_at": "now()"})
-    kind = {"registration": "submitted", "renewal": "renewal_requested"}.get(org.review_kind,
-                                                                              "category_change_requested")
+    kind = REQUESTED[org.review_kind]
     await queries.add_event(db, org.id, kind, actor=actor.id)
     await _notify(db, org, _("Recibimos la solicitud de %(name)s", name=org.legal_name),
                   _("La solicitud de «%(name)s» fue recibida y será revisada por el Servicio.",
@@ -99,6 +105,11 @@ async def _approval(db: Database, org: Org) -> tuple[str, dict[str, str], dict[s
                 "migrant_share": "CASE WHEN pending_category = 'A' THEN pending_migrant_share END",
                 "pending_category": "NULL", "pending_migrant_share": "NULL"}
         return "category_changed", sets, {}, {"category": org.pending_category}
+    if org.review_kind == "identity_change":
+        sets = {"legal_name": "pending_legal_name", "short_name": "COALESCE(pending_short_name, '')",
+                "pending_legal_name": "NULL", "pending_short_name": "NULL"}
+        return "identity_changed", sets, {}, {"legal_name": org.pending_legal_name,
+                                              "short_name": org.pending_short_name or ""}
     vigencia = (await queries.current_documents(db, org.id)).get("vigencia")
     if vigencia is None or vigencia.issued_on is None:
         raise Conflict(rules.staff_refusal(org.status))
@@ -126,9 +137,7 @@ async def reject(db: Database, org: Org, actor: CurrentUser, reason: str) -> Non
     if org.review_kind == "registration":
         target, event, sets = "rejected", "rejected", {}
     else:
-        target = "approved"
-        event = "renewal_rejected" if org.review_kind == "renewal" else "category_change_rejected"
-        sets = {"pending_category": "NULL", "pending_migrant_share": "NULL"}
+        target, event, sets = "approved", REFUSED[org.review_kind], CLEAR_PENDING
     await _move(db, org, target, actor, event, rules.staff_refusal(org.status), expected=UNDER_REVIEW,
                 sets=sets, after={"reason": reason})
     await queries.add_event(db, org.id, event, actor=actor.id, message=reason)
@@ -139,8 +148,8 @@ async def reject(db: Database, org: Org, actor: CurrentUser, reason: str) -> Non
 
 async def _request_review(db: Database, org: Org, actor: CurrentUser, kind: str, sets: dict[str, str],
                           params: dict[str, Any], pending: dict[str, Any]) -> None:
-    """A registered organization asks for a renewal or a category change: back to review."""
-    event = "renewal_requested" if kind == "renewal" else "category_change_requested"
+    """A registered organization asks for a renewal, a category change or a new name: back to review."""
+    event = REQUESTED[kind]
     await _move(db, org, "submitted", actor, event, _(rules.NOT_REGISTERED), expected=("approved",),
                 sets={"review_kind": ":kind", "submitted_at": "now()", **sets}, params={"kind": kind, **params},
                 after={"review_kind": kind, **pending})
@@ -162,6 +171,16 @@ async def request_category_change(db: Database, org: Org, actor: CurrentUser, ca
                           {"pending_category": ":pc", "pending_migrant_share": ":pms"},
                           {"pc": category, "pms": migrant_share},
                           {"category": category, "migrant_share": migrant_share})
+
+
+async def request_identity_change(db: Database, org: Org, actor: CurrentUser, legal_name: str,
+                                  short_name: str) -> None:
+    """A new legal or short name goes to review; the approved names stay public meanwhile (and on
+    certificates issued meanwhile)."""
+    await _request_review(db, org, actor, "identity_change",
+                          {"pending_legal_name": ":pln", "pending_short_name": ":psn"},
+                          {"pln": legal_name, "psn": short_name},
+                          {"legal_name": legal_name, "short_name": short_name})
 
 
 async def withdraw(db: Database, org: Org, actor: CurrentUser, reason: str) -> None:
