@@ -23,10 +23,11 @@ CATEGORY_LOCK_PHASES = ("padron_provisional", "padron_final", "candidacies_open"
 async def category_change_check(db: Database) -> Check:
     """Whether an organization may change category now: not while any election is between the
     padrón cut-off and its proclamation."""
-    if await queries.election_in_progress(db, CATEGORY_LOCK_PHASES, clock.today()) is None:
+    name = await queries.election_in_progress(db, CATEGORY_LOCK_PHASES, clock.today())
+    if name is None:
         return ALLOWED
-    return refuse(_("Hay una elección del COSOC en curso (entre el corte del padrón y la proclamación): "
-                    "los cambios de categoría se reciben cuando termine."))
+    return refuse(_("El cambio de categoría está bloqueado mientras la elección «%(name)s» está entre el corte "
+                    "del padrón y la proclamación.", name=name))
 
 
 async def public_summary(db: Database) -> dict[str, Any]:

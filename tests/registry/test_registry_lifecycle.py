@@ -109,7 +109,7 @@ async def test_category_change_blocked_during_an_election(db, client) -> None:
     await db.execute("""INSERT INTO elections (name, term_start, term_end, phase)
                         VALUES ('Elección COSOC 2026', '2027-01-01', '2029-01-01', 'voting_open')""")
     check = await elections.category_change_check(db)
-    assert not check.allowed and check.reason
+    assert not check.allowed and "Elección COSOC 2026" in check.reason  # the page names the election
     page = await client.get("/mi-organizacion/categoria")
     assert page.status_code == 200 and check.reason in page.text
     refused = await client.post("/mi-organizacion/categoria", {"category": "C"})
