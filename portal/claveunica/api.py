@@ -40,7 +40,7 @@ def provider(settings: Settings) -> Provider | None:
         stand_in = fake.instance(settings, redirect_uri(settings))
         return Provider(fake.CLIENT_ID, stand_in.client_secret, redirect_uri(settings),
                         Endpoints.under(settings.base_url + fake.PREFIX), timeout=settings.claveunica_timeout,
-                        transport=httpx.ASGITransport(app=stand_in.app()))
+                        transport=httpx.ASGITransport(app=stand_in.app(fake.PREFIX)))
     return None
 
 

@@ -191,13 +191,13 @@ class FakeClaveUnica:
             return JSONResponse({"error": "redirect not allowed"}, status_code=400)
         return RedirectResponse(back, status_code=302)
 
-    def app(self) -> Starlette:
-        """The four endpoints at ClaveÚnica's own paths."""
+    def app(self, prefix: str = "") -> Starlette:
+        """The four endpoints at ClaveÚnica's own paths (under `prefix`)."""
         return Starlette(routes=[
-            Route("/openid/authorize/", self.authorize),
-            Route("/openid/token/", self.token, methods=["POST"]),
-            Route("/openid/userinfo/", self.userinfo, methods=["POST"]),
-            Route("/api/v1/accounts/app/logout", self.logout),
+            Route(prefix + "/openid/authorize/", self.authorize),
+            Route(prefix + "/openid/token/", self.token, methods=["POST"]),
+            Route(prefix + "/openid/userinfo/", self.userinfo, methods=["POST"]),
+            Route(prefix + "/api/v1/accounts/app/logout", self.logout),
         ])
 
 

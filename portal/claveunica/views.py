@@ -91,7 +91,7 @@ async def link(request: Request) -> Response:
     identity = await queries.identity_of(db, user.id)
     context: dict[str, Any] = {"identity": identity, "run": rut.display(identity.run) if identity else "",
                "available": api.available(get_settings(request)), "values": {}, "errors": {}}
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render(request, "claveunica/link.html", context)
     configured = _provider(request)
     if identity is not None or user.is_staff:
