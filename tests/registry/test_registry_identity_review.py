@@ -20,7 +20,7 @@ async def _reviewer(db: Any, make_client: Any) -> Any:
 
 
 async def _rename(db: Any, make_client: Any, new: str = '=HYPERLINK("http://x")') -> tuple[Any, int]:
-    user_id, org_id, email = await create_rep(db, status="approved", name="Fundación Aprobada", short_name="FA", category="B")
+    _user_id, org_id, email = await create_rep(db, status="approved", name="Fundación Aprobada", short_name="FA", category="B")
     await db.execute("UPDATE organizations SET approved_at = now() WHERE id = :id", {"id": org_id})
     rep = make_client()
     await rep.login(email)
@@ -82,7 +82,7 @@ async def test_staff_reject_the_new_name(db, client, make_client) -> None:
 
 
 async def test_a_name_change_during_another_review_is_refused(db, make_client) -> None:
-    user_id, org_id, email = await create_rep(db, status="observed", name="Fundación En Renovación", category="B")
+    _user_id, org_id, email = await create_rep(db, status="observed", name="Fundación En Renovación", category="B")
     await db.execute("UPDATE organizations SET approved_at = now(), review_kind = 'renewal' WHERE id = :id",
                      {"id": org_id})
     rep = make_client()
@@ -95,7 +95,7 @@ async def test_a_name_change_during_another_review_is_refused(db, make_client) -
 
 
 async def test_a_draft_still_renames_itself_freely(db, make_client) -> None:
-    user_id, org_id, email = await create_rep(db, status="draft", name="Borrador", category="B")
+    _user_id, org_id, email = await create_rep(db, status="draft", name="Borrador", category="B")
     rep = make_client()
     await rep.login(email)
     rut_value = await db.fetch_val("SELECT rut FROM organizations WHERE id = :id", {"id": org_id})
