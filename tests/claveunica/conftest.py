@@ -22,10 +22,10 @@ SECRET = "secreto-de-prueba"
 class ServerThread:
     """uvicorn on its own thread and event loop."""
 
-    def __init__(self, app: Any, port: int) -> None:
+    def __init__(self, app: Any, port: int, lifespan: str = "off") -> None:
         import uvicorn
 
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan,
                                 ws="none", access_log=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="claveunica-fake", daemon=True)
