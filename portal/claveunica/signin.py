@@ -110,25 +110,24 @@ async def _link(db: Database, person: Person, user_id: int) -> Outcome:
 
 def message(result: str) -> tuple[str, int]:
     """The page's explanation of a failed attempt, and its status."""
-    g = i18n.gettext
     texts: dict[str, tuple[str, int]] = {
-        "bad_state": (g("Este regreso desde ClaveÚnica no corresponde a un ingreso iniciado en este navegador, o "
+        "bad_state": (i18n.gettext("Este regreso desde ClaveÚnica no corresponde a un ingreso iniciado en este navegador, o "
                         "ya se usó. Vuelva a ingresar."), 400),
-        "expired_state": (g("Pasaron más de 30 minutos desde que inició el ingreso. Vuelva a ingresar."), 400),
-        "denied": (g("El ingreso con ClaveÚnica se canceló. No se guardó nada."), 400),
-        "no_code": (g("ClaveÚnica no devolvió una autorización. Vuelva a ingresar."), 400),
-        "token_error": (g("ClaveÚnica no aceptó la autorización (puede haber vencido o ya haberse usado). "
+        "expired_state": (i18n.gettext("Pasaron más de 30 minutos desde que inició el ingreso. Vuelva a ingresar."), 400),
+        "denied": (i18n.gettext("El ingreso con ClaveÚnica se canceló. No se guardó nada."), 400),
+        "no_code": (i18n.gettext("ClaveÚnica no devolvió una autorización. Vuelva a ingresar."), 400),
+        "token_error": (i18n.gettext("ClaveÚnica no aceptó la autorización (puede haber vencido o ya haberse usado). "
                           "Vuelva a ingresar."), 502),
-        "token_timeout": (g("ClaveÚnica no respondió a tiempo. Intente de nuevo en unos minutos."), 504),
-        "userinfo_error": (g("ClaveÚnica no entregó sus datos. Intente de nuevo en unos minutos."), 502),
-        "userinfo_timeout": (g("ClaveÚnica no respondió a tiempo. Intente de nuevo en unos minutos."), 504),
-        "malformed_userinfo": (g("Los datos recibidos de ClaveÚnica no se pudieron leer. No se guardó nada."), 502),
-        "bad_check_digit": (g("El RUN recibido de ClaveÚnica no tiene un dígito verificador válido. No se guardó "
+        "token_timeout": (i18n.gettext("ClaveÚnica no respondió a tiempo. Intente de nuevo en unos minutos."), 504),
+        "userinfo_error": (i18n.gettext("ClaveÚnica no entregó sus datos. Intente de nuevo en unos minutos."), 502),
+        "userinfo_timeout": (i18n.gettext("ClaveÚnica no respondió a tiempo. Intente de nuevo en unos minutos."), 504),
+        "malformed_userinfo": (i18n.gettext("Los datos recibidos de ClaveÚnica no se pudieron leer. No se guardó nada."), 502),
+        "bad_check_digit": (i18n.gettext("El RUN recibido de ClaveÚnica no tiene un dígito verificador válido. No se guardó "
                               "nada."), 502),
-        "run_taken": (g("Ese RUN ya está vinculado a otra cuenta del portal. Ingrese con ClaveÚnica a esa cuenta, "
+        "run_taken": (i18n.gettext("Ese RUN ya está vinculado a otra cuenta del portal. Ingrese con ClaveÚnica a esa cuenta, "
                         "o escriba a la mesa de ayuda."), 409),
-        "already_linked": (g("Su cuenta ya está vinculada a un RUN; no se puede cambiar."), 409),
-        "staff": (g("Las cuentas del equipo del Servicio ingresan con correo, contraseña y segundo factor."), 409),
-        "inactive": (g("Esta cuenta está desactivada."), 403),
+        "already_linked": (i18n.gettext("Su cuenta ya está vinculada a un RUN; no se puede cambiar."), 409),
+        "staff": (i18n.gettext("Las cuentas del equipo del Servicio ingresan con correo, contraseña y segundo factor."), 409),
+        "inactive": (i18n.gettext("Esta cuenta está desactivada."), 403),
     }
     return texts.get(result, texts["bad_state"])
