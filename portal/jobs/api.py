@@ -43,7 +43,9 @@ def install_health_hook() -> None:
 async def enqueue(db: Database, kind: str, payload: dict[str, Any] | None = None, run_at: datetime | None = None,
                   *, dedupe_key: str | None = None) -> int | None:
     """Schedule `kind` (a registered task) to run at `run_at` (now by default)."""
-    return await queries.enqueue(db, kind, payload or {}, run_at or clock.now(), dedupe_key=dedupe_key)
+    registered = runner.TASKS.get(kind)
+    return await queries.enqueue(db, kind, payload or {}, run_at or clock.now(), dedupe_key=dedupe_key,
+                                 max_attempts=registered.max_attempts if registered else 5)
 
 
 def start(db: Database, settings: Settings, *, poll_every: float = 5.0,

@@ -34,7 +34,7 @@ async def vigencia(db: Database, ctx: Context) -> list[Due]:
         for step, send, until in rules.staged(row["day"], timing.vigencia_days, timing.send_hour):
             if ctx.plannable(send, until):
                 found += _dues([row], "registry.vigencia", "organization", "/mi-organizacion", _day(row["day"]),
-                               send, until, step)
+                               send, until, step, day=row["day"])
     return found
 
 
@@ -60,7 +60,7 @@ async def padron_cutoff(db: Database, ctx: Context) -> list[Due]:
         send, until = rules.at(row["day"] - timedelta(days=warn), ctx.timing.send_hour), _day(row["day"])
         if ctx.plannable(send, until):
             found += _dues([row], "registry.padron_cutoff", "organization", "/mi-organizacion", _day(row["day"]),
-                           send, until, expires=row["vigencia_expires_on"])
+                           send, until, day=row["day"], expires=row["vigencia_expires_on"])
     return found
 
 
@@ -74,7 +74,7 @@ async def sello_expiry(db: Database, ctx: Context) -> list[Due]:
         for step, send, until in rules.staged(row["day"], timing.sello_expiry_days, timing.send_hour):
             if ctx.plannable(send, until):
                 found += _dues([row], "sello.expiry", "municipality", "/mi-municipalidad",
-                               _day(row["day"]), send, until, step)
+                               _day(row["day"]), send, until, step, day=row["day"])
     return found
 
 
@@ -85,7 +85,7 @@ async def sello_revalidation(db: Database, ctx: Context) -> list[Due]:
         send, until = rules.at(row["day"] - timedelta(days=days), ctx.timing.send_hour), rules.end_of(row["day"])
         if ctx.plannable(send, until):
             found += _dues([row], "sello.revalidation", "municipality", "/mi-municipalidad",
-                           _day(row["day"]), send, until)
+                           _day(row["day"]), send, until, day=row["day"])
     return found
 
 
@@ -100,7 +100,7 @@ async def _compromiso(db: Database, ctx: Context, kind: str, states: tuple[str |
     if not ctx.plannable(send, until):
         return []
     rows = [r for r in await q.compromiso_contacts(db, close.year) if r["status"] in states]
-    return _dues(rows, kind, "company", "/mi-empresa", _day(close), send, until, year=close.year)
+    return _dues(rows, kind, "company", "/mi-empresa", _day(close), send, until, day=close, year=close.year)
 
 
 def _call(ctx: Context) -> tuple[date, date]:
@@ -141,7 +141,7 @@ async def padron_claims(db: Database, ctx: Context) -> list[Due]:
         if ctx.plannable(send, until):
             found += _dues(await q.registered_representatives(db), "elections.padron_claims", "organization",
                            f"/elecciones/{e.id}/padron", _day(e.padron_claims_until), send, until,
-                           election=e.name, election_id=e.id)
+                           day=e.padron_claims_until, election=e.name, election_id=e.id)
     return found
 
 
@@ -155,7 +155,8 @@ async def candidacies_closing(db: Database, ctx: Context) -> list[Due]:
         if ctx.plannable(send, closes):
             rows = await q.padron_representatives(db, e.id, without_candidacy=True)
             found += _dues(rows, "elections.candidacies_closing", "organization", f"/elecciones/{e.id}/candidatura",
-                           _day(e.candidacies_until), send, closes, election=e.name, election_id=e.id)
+                           _day(e.candidacies_until), send, closes, day=e.candidacies_until,
+                           election=e.name, election_id=e.id)
     return found
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from portal.db import Database
@@ -66,7 +66,14 @@ class Due:
 
     @property
     def key(self) -> tuple[str, str, int, str, str, datetime]:
-        return (self.kind, self.step, self.user_id, self.subject_type, self.subject_id, self.deadline)
+        return key(self.kind, self.step, self.user_id, self.subject_type, self.subject_id, self.deadline)
+
+
+def key(kind: str, step: str, user_id: int, subject_type: str, subject_id: str,
+        deadline: datetime) -> tuple[str, str, int, str, str, datetime]:
+    """The unique key, its instant in UTC: an aware time in a daylight-saving gap (Chile's midnight on the
+    first Sunday of September) compares unequal to the same instant in another zone (PEP 495)."""
+    return (kind, step, user_id, subject_type, subject_id, deadline.astimezone(UTC))
 
 
 Finder = Callable[[Database, Context], Awaitable[list[Due]]]

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from portal import clock, i18n, mail, tokens
 from portal.db import Database
 from portal.reminders import queries as q
-from portal.reminders.kinds import KINDS, Context, Due
+from portal.reminders.kinds import KINDS, Context, Due, key
 from portal.reminders.timing import Timing
 from portal.settings import Settings
 
@@ -45,8 +45,8 @@ async def plan(db: Database, timing: Timing) -> dict[str, int]:
         await q.plan(db, _row(due, languages.get(due.user_id, i18n.DEFAULT)))
     skipped = 0
     for planned in await q.scheduled(db):
-        key = (planned.kind, planned.step, planned.user_id, planned.subject_type, planned.subject_id, planned.deadline)
-        if key not in wanted:
+        if key(planned.kind, planned.step, planned.user_id, planned.subject_type, planned.subject_id,
+               planned.deadline) not in wanted:
             await q.skip(db, planned.id, _why(planned, found, optouts), ctx.now)
             skipped += 1
     return {"found": len(found), "skipped": skipped}
@@ -77,7 +77,7 @@ async def send_due(db: Database, settings: Settings, timing: Timing) -> int:
     facts = {d.key: d for d in await find_all(db, Context(now, timing))}
     sent = 0
     for one in await q.due(db, now, SEND_LIMIT):
-        due = facts.get((one.kind, one.step, one.user_id, one.subject_type, one.subject_id, one.deadline))
+        due = facts.get(key(one.kind, one.step, one.user_id, one.subject_type, one.subject_id, one.deadline))
         if now >= one.until or due is None:
             await q.skip(db, one.id, "too_late" if now >= one.until else "no_longer_applies", now)
             continue
@@ -94,7 +94,7 @@ async def send_one(db: Database, settings: Settings, one: q.Outgoing, due: Due) 
     token = i18n.set_language(one.language)
     try:
         values = {**{k: _shown(v) for k, v in due.facts.items()}, "label": one.label,
-                  "deadline": _shown(one.deadline), "link": settings.base_url + due.link}
+                  "deadline": _shown(due.facts.get("day", one.deadline)), "link": settings.base_url + due.link}
         subject = i18n.gettext(kind.subject, **values)
         body = "\n\n".join([
             i18n.gettext(kind.body, **values),
@@ -109,11 +109,12 @@ async def send_one(db: Database, settings: Settings, one: q.Outgoing, due: Due) 
 
 
 def _shown(value: object) -> str:
+    """A deadline as people read it: a day (deadlines that are days carry it as the fact `day`), or a
+    date and time in Chile."""
     if isinstance(value, datetime):
-        local = clock.local(value)
-        if (local.hour, local.minute) == (0, 0):
-            return i18n.fmt_date(local)
-        return i18n.fmt_datetime(local, "long").replace(" CLST", "").replace(" CLT", "")
+        return i18n.fmt_datetime(clock.local(value), "long").replace(" CLST", "").replace(" CLT", "")
+    if isinstance(value, date):
+        return i18n.fmt_date(value)
     return str(value)
 
 

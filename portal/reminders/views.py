@@ -40,7 +40,7 @@ async def preferences(request: Request) -> Response:
     optouts = await queries.user_optouts(db, user.id)
     language = await queries.language_choice(db, user.id)
     values = {"topics": [t for t in TOPICS if t not in optouts], "language": language or "account"}
-    return render(request, "reminders/preferences.html", {"values": values, "groups": _topic_groups()})
+    return render(request, "reminders/preferences.html", {"values": values, "errors": {}, "groups": _topic_groups()})
 
 
 async def save_preferences(request: Request) -> Response:
