@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal import guards, i18n
+from portal.claveunica import api as claveunica
 from portal.registry import forms, model, queries, rules, territory as terr, workflow
 from portal.registry.views_public import labels
 from portal.security import read_form
@@ -47,6 +48,7 @@ async def _review_context(request: Request, org: queries.Org, values: dict[str, 
     return {"org": org, "docs": await queries.documents(db, org.id),
             "missing": rules.missing(org.pending_category or org.category, current),
             "history": await queries.events(db, org.id), "reps": await queries.representatives(db, org.id),
+            "rep_runs": await claveunica.representatives(db, org.id),  # each RUN: ClaveÚnica, directorio check
             "values": values or {}, "errors": errors or {}, **labels()}
 
 
