@@ -11,14 +11,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from portal import guards, i18n, passwords, rut
+from portal import audit, guards, i18n, passwords, rut
 from portal.accounts import queries as accounts
 from portal.claveunica import api, client, fake, forms, queries, signin
 from portal.claveunica.client import Failure, Provider
 from portal.security import read_form
 from portal.templating import flash, render
 from portal.txn import atomic
-from portal.web import get_db, get_settings, see_other
+from portal.web import get_db, get_settings, int_param, see_other
 from portal.workflow import Conflict
 
 LINK_MAX_FAILURES, LINK_WINDOW_MINUTES = 5, 15
@@ -109,6 +109,20 @@ async def link(request: Request) -> Response:
         return render(request, "claveunica/link.html", {**context, "errors": form.errors.fields}, status=422)
     state = signin.begin(request.session, "/cuenta/claveunica", link_user=user.id)
     return see_other(await client.authorization_url(configured, state))
+
+
+async def check_run(request: Request) -> Response:
+    """A reviewer found the representative's ClaveÚnica RUN in the organization's directorio certificate."""
+    staff = guards.staff(request, "reviewer")
+    org_id, user_id = int_param(request, "id"), int_param(request, "user_id")
+    db = get_db(request)
+    async with atomic(db):
+        run = guards.found(await api.record_check(db, org_id, user_id, staff.id))
+        await audit.record(db, actor=staff, action="registry.representative_run_checked", object_type="organization",
+                           object_id=org_id, after={"user_id": user_id, "run": run})
+    flash(request, i18n.gettext("Quedó registrado que el RUN %(run)s figura en el certificado de directorio.",
+                                run=rut.display(run)))
+    return see_other(f"/staff/registro/{org_id}")
 
 
 # ----- the development stand-in (404 unless PORTAL_ENV=development and CLAVEUNICA_FAKE) -----

@@ -6,7 +6,7 @@ stand-in answers 404 to everyone outside development (the walk runs as "test")."
 
 from __future__ import annotations
 
-from policies import Rule, public, signed_in
+from policies import Rule, only, public, signed_in
 
 NOBODY: frozenset[str] = frozenset()
 
@@ -15,6 +15,8 @@ POLICY = {
     ("GET", "/ingresar/claveunica"): public(),
     ("GET", "/cuenta/claveunica"): signed_in(),
     ("POST", "/cuenta/claveunica"): signed_in(data=lambda w: {"password": "x"}),
+    ("POST", "/staff/registro/{id}/representantes/{user_id}/run"): only(
+        "reviewer", params=lambda w: {"id": w.ids["org"], "user_id": w.ids["user:rep"]}),
     ("GET", "/_claveunica_fake/openid/authorize/"): Rule(NOBODY, denied=404, anon_denied=404),
     ("GET", "/_claveunica_fake/api/v1/accounts/app/logout"): Rule(NOBODY, denied=404, anon_denied=404),
 }
