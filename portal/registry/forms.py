@@ -170,4 +170,5 @@ def invite_form(data: Mapping[str, Any], representatives: Iterable[str]) -> Form
     email = form.email("email")
     if email and "email" not in form.errors and email in [e.lower() for e in representatives]:
         form.errors.add("email", i18n.gettext("Esa persona ya representa a su organización."))
+    form.rut("run", required=False)  # bound to a RUN: only that person, through ClaveÚnica, may accept
     return form

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from portal import audit, clock, guards, i18n, mail, rut, tokens
 from portal.accounts import queries as accounts
+from portal.claveunica import api as claveunica
 from portal.db import Database
 from portal.forms import Form
 from portal.guards import Representative
@@ -219,7 +220,8 @@ async def invite(request: Request) -> Response:
         return render(request, "registry/my_org.html", context, status=422)
     email = form.cleaned["email"]
     settings = get_settings(request)
-    token = tokens.make(str(settings.secret_key), tokens.INVITE, {"o": org.id, "e": email, "by": rep.user.id})
+    bound = {"r": form.cleaned["run"]} if form.cleaned.get("run") else {}  # docs/claveunica.md, Invitations
+    token = tokens.make(str(settings.secret_key), tokens.INVITE, {"o": org.id, "e": email, "by": rep.user.id, **bound})
     link = settings.base_url + "/invitacion/" + token
     async with atomic(db):
         await mail.queue(db, email, i18n.gettext("Invitación a representar a %(name)s", name=org.legal_name),
@@ -255,6 +257,14 @@ def _invitation_problem(user: CurrentUser | None, email: str) -> str | None:
     return None
 
 
+async def _bound_problem(request: Request, user: CurrentUser | None, payload: dict[str, Any]) -> str | None:
+    """An invitation bound to a RUN: only the account ClaveÚnica tied to that RUN may accept it, whatever its email."""
+    if user is None:
+        return None
+    problem = await claveunica.invitation_problem(get_db(request), user.id, str(payload["r"]))
+    return problem or _invitation_problem(user, user.email)
+
+
 async def invitation(request: Request) -> Response:
     """Accepting an invitation: the signed-in person with the invited email joins the organization."""
     if request.method == "POST":
@@ -263,7 +273,7 @@ async def invitation(request: Request) -> Response:
     if org is None:
         return render(request, "accounts/token_invalid.html", {"expired": expired}, status=400)
     user = guards.current_user(request)
-    problem = _invitation_problem(user, email)
+    problem = await _bound_problem(request, user, payload) if payload.get("r") else _invitation_problem(user, email)
     if request.method == "GET" or problem or user is None:
         return render(request, "registry/invitation.html",
                       {"org": org, "email": email, "problem": problem, "token": request.path_params["token"]},
