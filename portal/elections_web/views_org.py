@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portal import clock, guards, uploads
+from portal.claveunica import api as claveunica
 from portal.db import Database
 from portal.elections_web import forms, padron_queries, phases, queries as q, vote, vote_queries, workflow
 from portal.elections_web.views_public import public_election
@@ -68,6 +69,7 @@ async def candidacy(request: Request) -> Response:
         await workflow.record_event(db, e, rep.user, "candidacy_saved", detail={
             "candidate": cand_id, "org": rep.org_id, "category": entry.category,
             "edited": context["current"] is not None, "photo": photo_change})
+        await claveunica.record_act(db, rep.org_id, e.id, "nominated", rep.user.id)  # who acted for it
     flash(request, _("Candidatura guardada. Puede editarla hasta el cierre del plazo de candidaturas."))
     return see_other(page)
 
@@ -144,6 +146,8 @@ async def _cast(request: Request, rep: guards.Representative, choice: int | None
         context = await ballot_context(db, await public_election(request), rep.org_id)
         context.update(allowed=True, reason="", errors={"choice": exc.message})
         return render(request, "elections/vote.html", context, status=422)
+    # who voted for the organization, in its own history: the day and the person, nothing of the ballot
+    await claveunica.record_act(db, rep.org_id, election_id, "voted", rep.user.id)
     receipts = dict(request.session.get("receipts") or {})
     receipts[str(election_id)] = receipt.tracking_code  # the voter's own browser keeps it, not the server
     request.session["receipts"] = receipts
