@@ -167,6 +167,7 @@ async def _home_context(request: Request, rep: Representative, org: Org) -> dict
     return {
         "org": org, "docs": current, "missing": rules.missing(category, current),
         "history": await queries.events(db, org.id), "reps": await queries.representatives(db, org.id),
+        "acts": await claveunica.acts(db, org.id),  # who voted or nominated for it (docs/claveunica.md)
         "message": await queries.latest_message(db, org.id), "is_legal": rep.is_legal,
         "submit_errors": [], "invite_values": {}, "invite_errors": {},
         "required": model.required_documents(category), **labels(),
