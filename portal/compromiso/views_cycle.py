@@ -65,6 +65,7 @@ async def _context(db: Database, company: Company, cycle: Cycle) -> dict[str, An
         "scores": await queries.scores(db, cycle.id) if cycle.status in rules.DECIDED_STATES else {},
         "editable": workflow.report_editable(cycle).allowed,
         "can_apply": workflow.can_apply(cycle).allowed,
+        "apply_check": workflow.can_apply(cycle),  # shown disabled with its reason until the report is sent
     }
 
 

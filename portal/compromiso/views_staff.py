@@ -73,6 +73,7 @@ async def _cycle_context(db: Database, cycle: Cycle, company: Company) -> dict[s
         "cycle": cycle, "company": company, "items": await queries.report_items(db, cycle.id),
         "evidence": {n: [e for e in evidence if e.commitment == n] for n in rules.COMMITMENTS},
         "scores": await queries.scores(db, cycle.id), "contacts": await queries.contacts(db, company.id),
+        "start_check": workflow.can_start(cycle),  # shown disabled with its reason until the cycle is applied
     }
 
 

@@ -112,6 +112,9 @@ async def _detail(request: Request, comuna: dict[str, Any], status: int = 200, *
         "history": await audit.history(db, "sello_municipality", code),
         "forms": {name: _form_state() for name in DETAIL_FORMS},
     }
+    # what would be refused is shown disabled with its reason (docs/architecture.md, say why before the click)
+    context["visit_check"] = workflow.adhered(context["adhesion"], staff=True)
+    context["start_check"] = workflow.evaluation_startable(open_eval)
     context["forms"]["decision"]["values"] = {"resolution_date": clock.today().isoformat()}
     context["forms"].update({name: _form_state(form) for name, form in invalid.items()})
     return render(request, "sello/staff_detail.html", context, status=status)

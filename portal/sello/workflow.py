@@ -56,6 +56,17 @@ def adhered(adhesion: queries.Adhesion | None, *, staff: bool = False) -> Check:
     return ALLOWED
 
 
+def evaluation_startable(open_eval: dict[str, Any] | None) -> Check:
+    """An evaluator takes an evaluation that was requested and not yet taken."""
+    if open_eval is None or open_eval["status"] != "requested":
+        return refuse(_("La evaluación ya fue iniciada.") if open_eval else _no_pending())
+    return ALLOWED
+
+
+def _no_pending() -> str:
+    return _("No hay una evaluación solicitada pendiente para esta municipalidad.")
+
+
 def _already_adhered() -> str:
     return _("Esta municipalidad ya adhirió al Sello Migrante: solo hay una adhesión por comuna.")
 
@@ -141,7 +152,7 @@ class Outcome:
 
 async def start_evaluation(db: Database, actor: CurrentUser, code: str) -> None:
     """Take a requested evaluation (evaluation_requested → in_evaluation)."""
-    pending = _("No hay una evaluación solicitada pendiente para esta municipalidad.")
+    pending = _no_pending()
     async with atomic(db):
         await queries.lock_adhesion(db, code)
         open_eval = await queries.open_evaluation(db, code)
