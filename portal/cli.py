@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from portal import db as dbmod, migrate
-from portal.settings import Settings
+from portal.settings import Settings, served_base_url
 
 
 def database_targets(settings: Settings) -> migrate.Targets:
@@ -123,6 +123,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from portal import serving
 
     started = time.monotonic()
+    if "PORTAL_BASE_URL" not in os.environ and settings.base_url == Settings.base_url:
+        # the app (built in each worker from the environment) links to where it is served
+        os.environ["PORTAL_BASE_URL"] = served_base_url(args.host, args.port)
     embedded = not settings.database_url
     if embedded:
         serving.become_subreaper()  # before the embedded server starts, so its postmaster is our child

@@ -91,6 +91,15 @@ class Settings:
         return cls(**values)  # type: ignore[arg-type]
 
 
+def served_base_url(host: str, port: int) -> str:
+    """The base URL `portal serve --host H --port P` implies when PORTAL_BASE_URL is not set, so links in
+    emails, certificate QR codes and the open data point where the portal answers. A wildcard address
+    (0.0.0.0, ::) is reached as 127.0.0.1 on this machine; set PORTAL_BASE_URL for any public name."""
+    name = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 (compared, not bound)
+    name = f"[{name}]" if ":" in name else name  # an IPv6 literal
+    return f"http://{name}:{port}"
+
+
 def _stored_secret(data_dir: Path) -> str:
     """A random secret generated once and kept (mode 600) beside the embedded database."""
     path = data_dir / "secret_key"
