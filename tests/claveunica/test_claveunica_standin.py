@@ -94,3 +94,13 @@ def test_parse_person(data: Any, expected: Any) -> None:
         with pytest.raises(cu.Failure) as caught:
             cu.parse_person(data)
         assert caught.value.result == expected
+
+
+def test_demo_configures_the_stand_in_only_in_development() -> None:
+    from portal.claveunica.demo import configure
+
+    env: dict[str, str] = {}
+    assert configure(env) and env["CLAVEUNICA_FAKE"] == "1"
+    assert configure({"PORTAL_ENV": "production"}) == []
+    with_client: dict[str, str] = {"CLAVEUNICA_CLIENT_ID": "real"}
+    assert configure(with_client) == [] and "CLAVEUNICA_FAKE" not in with_client
