@@ -1,4 +1,5 @@
-"""Demo data: one proclaimed past election (candidates, ballots, results, acta) and one open for voting.
+"""Demo data: one proclaimed past election (candidates, sealed ballots, its trustees' steps played here,
+results, acta, the public record) and one open for voting (its trustees' keys in).
 
 The padrón comes from the registry's approved organizations (the registry demo runs first); when
 there are too few, demo organizations with representatives are created here. Idempotent: it does
@@ -7,13 +8,17 @@ nothing when its elections exist.
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, timedelta
+from typing import Any
 
+from elections import seal
 from portal import clock, passwords
 from portal.accounts import queries as accounts
 from portal.db import Database, as_dict
-from portal.elections_web import padron, queries as q, vote, workflow
+from portal.elections_web import padron, queries as q, record_queries as rq, sealing, trustees, vote, workflow
+from portal.guards import found
 from portal.rut import check_digit
 from portal.security import CurrentUser
 
@@ -37,6 +42,48 @@ async def _staff(db: Database, email: str, role: str) -> CurrentUser:
         await accounts.set_roles(db, uid, [role])
         row = {"id": uid, "name": role}
     return CurrentUser(id=row["id"], email=email, name=row["name"], roles=frozenset({role}))
+
+
+async def appoint_trustees(db: Database, election_id: int, officer: Any, people: list[Any]) -> list[bytes]:
+    """Name `people` trustees and upload a key for each, made as `python -m elections trustee keygen`
+    would; returns their private seeds (the demo, the tests and the benchmarks play the trustees)."""
+    seeds = []
+    for person in people:
+        position = await trustees.name_trustee(db, election_id, officer, person.email)
+        t = found(await rq.trustee(db, election_id, position))
+        seed, proof = seal.trustee_keygen(str(election_id), t.challenge)
+        await trustees.upload_key(db, election_id, t, person, json.dumps(proof))
+        seeds.append(seed)
+    return seeds
+
+
+async def open_record(db: Database, election_id: int, secret: str) -> None:
+    """The record's opening events, for elections put into voting_open directly (demo, tests)."""
+    await sealing.open_record(db, found(await q.get_election(db, election_id)), secret)
+
+
+async def play_trustees(db: Database, election_id: int, seeds: list[bytes], people: list[Any]) -> None:
+    """After the close: each trustee's step in turn (`seal.trustee_step`), uploaded as a trustee would."""
+    for position, (seed, person) in enumerate(zip(seeds, people, strict=True), 1):
+        e = found(await q.get_election(db, election_id))
+        params, items, _ = await sealing.mix_state(db, e)
+        step = seal.trustee_step(seed, params, items)
+        t = found(await rq.trustee(db, election_id, position))
+        await trustees.upload_step(db, election_id, t, person, json.dumps(step))
+
+
+OBSERVER = "observador@demo.participa.cl"
+
+
+async def _observer(db: Database) -> Any:
+    """The second trustee: an observer with a plain account (no staff role)."""
+    from portal.demo import DEMO_PASSWORD
+
+    uid = await db.fetch_val("SELECT id FROM users WHERE email = :e", {"e": OBSERVER})
+    if uid is None:
+        uid = await accounts.create_user(db, email=OBSERVER, name="Observadora del COSOC", verified=True,
+                                         password_hash=passwords.hash_password(DEMO_PASSWORD))
+    return CurrentUser(id=uid, email=OBSERVER, name="Observadora del COSOC", roles=frozenset())
 
 
 async def _ensure_orgs(db: Database) -> list[str]:
@@ -105,7 +152,8 @@ async def _candidates(db: Database, eid: int, per_cat: dict[str, int], rng: rand
 
 
 async def _cast(db: Database, eid: int, cands: dict[str, list[int]], rng: random.Random, share: float,
-                keep_out: set[int]) -> int:
+                keep_out: set[int], secret: str) -> int:
+    await open_record(db, eid, secret)
     await db.execute("""UPDATE elections SET phase = 'voting_open', voting_starts_at = now() - interval '1 day',
                                voting_ends_at = now() + interval '7 days' WHERE id = :e""", {"e": eid})
     cast = 0
@@ -114,19 +162,26 @@ async def _cast(db: Database, eid: int, cands: dict[str, list[int]], rng: random
             continue
         options = cands.get(entry.category) or []
         choice = None if not options or rng.random() < 0.1 else rng.choice(options[:1] * 3 + options)
-        await vote.cast_vote(db, eid, entry.org_id, choice)
+        await vote.cast_vote(db, eid, entry.org_id, choice, secret=secret)
         cast += 1
     return cast
 
 
-async def load(db: Database) -> list[str]:
-    """Load both demo elections once; return what to try."""
+async def load(db: Database, secret: str | None = None) -> list[str]:
+    """Load both demo elections once; return what to try. `secret`: the app's secret key (default: the
+    one `portal serve` reads, PORTAL_SECRET_KEY or the data folder's), from which the portal's
+    per-election sealing key derives."""
+    if secret is None:
+        from portal.settings import Settings
+
+        secret = str(Settings.from_env().secret_key)
     if await db.fetch_val("SELECT count(*) FROM elections WHERE name IN (:a, :b)", {"a": PAST, "b": OPEN}):
         return ["  elections: demo elections already loaded (/elecciones, /consejo)"]
     lines = ["COSOC elections:"]
     lines += await _ensure_orgs(db)
     officer = await _staff(db, "elecciones@demo.participa.cl", "election_officer")
     ministro = await _staff(db, "ministro@demo.participa.cl", "ministro_de_fe")
+    observer = await _observer(db)
     rng = random.Random(2024)  # noqa: S311 (demo data, reproducible; nothing secret)
     rep_org = await db.fetch_val(
         """SELECT r.org_id FROM org_representatives r JOIN users u ON u.id = r.user_id
@@ -139,9 +194,12 @@ async def load(db: Database) -> list[str]:
     cands = await _candidates(db, past, {"A": 6, "B": 4, "C": 3}, rng, set())
     await db.execute("UPDATE elections SET lottery_seed = 'acto-publico-demo-2024', sorteo_fixed_at = now() WHERE id = :e",
                      {"e": past})
-    n_past = await _cast(db, past, cands, rng, 0.9, set())
-    await db.execute("""UPDATE elections SET phase = 'voting_closed', voting_starts_at = now() - interval '3 days',
+    seeds = await appoint_trustees(db, past, officer, [ministro, observer])
+    n_past = await _cast(db, past, cands, rng, 0.9, set(), secret)
+    await db.execute("""UPDATE elections SET voting_starts_at = now() - interval '3 days',
                                voting_ends_at = now() - interval '2 days' WHERE id = :e""", {"e": past})
+    await workflow.transition(db, past, "voting_closed", officer)
+    await play_trustees(db, past, seeds, [ministro, observer])
     await workflow.transition(db, past, "tallied", officer)
     await workflow.transition(db, past, "proclaimed", ministro)
     await workflow.transition(db, past, "constituted", officer)
@@ -151,7 +209,8 @@ async def load(db: Database) -> list[str]:
     cands = await _candidates(db, current, {"A": 4, "B": 3, "C": 2}, rng, skip)
     await db.execute("UPDATE elections SET lottery_seed = 'semilla-anunciada-2026', sorteo_fixed_at = now() WHERE id = :e",
                      {"e": current})
-    n_open = await _cast(db, current, cands, rng, 0.4, skip)
+    await appoint_trustees(db, current, officer, [ministro, observer])  # their keys are thrown away: a demo
+    n_open = await _cast(db, current, cands, rng, 0.4, skip, secret)
     e = await q.get_election(db, current)
     if e is not None:
         await workflow.record_event(db, e, officer, "demo_loaded", detail={"ballots": n_open}, to_phase="voting_open")
@@ -161,5 +220,6 @@ async def load(db: Database) -> list[str]:
         f"  /elecciones/{current}: {OPEN}, voting open now ({n_open} organizations already voted)",
         f"  sign in as {who} to check «¿Puedo votar?» and vote at /elecciones/{current}/votar",
         "  staff: elecciones@demo.participa.cl (phases, padrón, count), ministro@demo.participa.cl (sorteo, acta)",
+        f"  trustees: ministro@demo.participa.cl and {OBSERVER} (/elecciones/{past}/custodios, registro.json)",
     ]
     return lines

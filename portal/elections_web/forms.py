@@ -197,3 +197,34 @@ def ballot_form(data: Mapping[str, Any]) -> Form:
         form.cleaned["choice"] = None
         form.errors.add("choice", _("Elija una candidatura de la lista, o vote en blanco."))
     return form
+
+
+def trustee_form(data: Mapping[str, Any]) -> Form:
+    """The account (email) the officer names as the next trustee."""
+    form = Form(data)
+    form.email("email")
+    return form
+
+
+def upload_form(data: Mapping[str, Any]) -> Form:
+    """A trustee's upload: `kind` (key or step), the JSON file, or its text pasted (`json`)."""
+    form = Form(data)
+    form.cleaned["kind"] = "step" if data.get("kind") == "step" else "key"
+    form.cleaned["file"] = data.get("file")
+    raw = data.get("json")
+    form.cleaned["json"] = raw if isinstance(raw, str) else ""
+    return form
+
+
+CODE_SEPARATORS = re.compile(r"[\s\-_.]+")
+
+
+def tracking_code(raw: str) -> str:
+    """A tracking code as typed or scanned: the SHA-256 hex the bulletin lists, also in its printed
+    form (groups of 4 separated by spaces or dashes, any case). Not validated here."""
+    return CODE_SEPARATORS.sub("", raw or "").lower()
+
+
+def grouped(code: str, size: int = 4) -> list[str]:
+    """The code in groups of `size` characters, as printed on the receipt."""
+    return [code[i:i + size] for i in range(0, len(code), size)]

@@ -88,6 +88,10 @@ class Facts:
     sorteo_problem: str | None = None
     has_results: bool = False
     has_acta: bool = False
+    trustees: int = 0            # named (docs/ballot-secrecy.md)
+    trustees_keyed: int = 0      # with their key uploaded
+    ministro_trustee: bool = False
+    steps_in: int = 0            # trustees' steps uploaded after the close
 
     @property
     def today(self) -> date:
@@ -143,6 +147,7 @@ def _voting_open(f: Facts) -> list[Precondition]:
     checks += [_pre(f.admissible.get(cat, 0) > 0, _("Categoría %(cat)s: hay candidaturas admisibles", cat=cat),
                     _("La categoría %(cat)s no tiene ninguna candidatura admisible.", cat=cat))
                for cat in CATEGORIES if e.seats.get(cat, 0) > 0]
+    checks += trustee_checks(f)
     checks.append(_pre(e.voting_starts_at is not None and e.voting_ends_at is not None and e.voting_ends_at > f.now,
                        _("Ventana de votación definida y vigente"),
                        _("Defina una ventana de votación que termine en el futuro.")))
@@ -150,6 +155,27 @@ def _voting_open(f: Facts) -> list[Precondition]:
         checks.append(_pre(f.sorteo_problem is None, _("El orden del sorteo cubre las candidaturas admisibles"),
                            f.sorteo_problem or ""))
     return checks
+
+
+MIN_TRUSTEES = 2
+
+
+def trustee_checks(f: Facts) -> list[Precondition]:
+    """Ballots are sealed for the trustees (docs/ballot-secrecy.md): at least two, the ministro de fe
+    among them, every key uploaded before voting opens."""
+    return [
+        _pre(f.trustees >= MIN_TRUSTEES and f.ministro_trustee, _("Hay al menos dos custodios, entre ellos el ministro de fe"),
+             _("Nombre al menos dos custodios de los votos, entre ellos un ministro de fe (hay %(n)s).", n=f.trustees)),
+        _pre(f.trustees > 0 and f.trustees_keyed == f.trustees, _("Todos los custodios subieron su clave"),
+             _("Faltan %(n)s claves de custodios.", n=f.trustees - f.trustees_keyed)),
+    ]
+
+
+def can_name_trustee(e: Any) -> Check:
+    """Trustees are named and upload their keys before voting opens: ballots are sealed to those keys."""
+    if at_least(e.phase, "voting_open"):
+        return refuse(_("La votación ya se abrió: los custodios y sus claves no pueden cambiar."))
+    return ALLOWED
 
 
 def _voting_closed(f: Facts) -> list[Precondition]:
@@ -164,7 +190,9 @@ def _voting_closed(f: Facts) -> list[Precondition]:
 
 def _tallied(f: Facts) -> list[Precondition]:
     return [_pre(f.election.sorteo_fixed_at is not None and f.sorteo_problem is None,
-                 _("El sorteo está fijado y es válido"), f.sorteo_problem or _("El sorteo no está fijado."))]
+                 _("El sorteo está fijado y es válido"), f.sorteo_problem or _("El sorteo no está fijado.")),
+            _pre(f.trustees > 0 and f.steps_in == f.trustees, _("Todos los custodios subieron su paso"),
+                 _("Faltan %(n)s pasos de custodios: el escrutinio espera a todos.", n=f.trustees - f.steps_in))]
 
 
 def _proclaimed(f: Facts) -> list[Precondition]:

@@ -167,13 +167,20 @@ async def facts(db: Database, e: Election) -> phases.Facts:
                 AND status = 'pending') AS results_pending,
              (SELECT count(*) FROM candidates WHERE election_id = :e) AS cand_total,
              (SELECT count(*) FROM candidates WHERE election_id = :e AND status = 'submitted') AS cand_pending,
-             (SELECT count(*) FROM election_results WHERE election_id = :e) AS results""", {"e": e.id})
+             (SELECT count(*) FROM election_results WHERE election_id = :e) AS results,
+             (SELECT count(*) FROM election_trustees WHERE election_id = :e) AS trustees,
+             (SELECT count(*) FROM election_trustees WHERE election_id = :e AND status <> 'named') AS keyed,
+             (SELECT count(*) FROM election_trustees WHERE election_id = :e AND status = 'step_in') AS steps,
+             EXISTS (SELECT 1 FROM election_trustees t JOIN user_roles r ON r.user_id = t.user_id
+                     WHERE t.election_id = :e AND r.role = 'ministro_de_fe') AS ministro""", {"e": e.id})
     row = as_dict(found) or {}
     admissible = await admissible_counts(db, e.id)
     f = phases.Facts(election=e, now=clock.now(), padron_total=row["padron_total"],
                      padron_claims_pending=row["padron_pending"], results_claims_pending=row["results_pending"],
                      candidacies_total=row["cand_total"], candidacies_pending=row["cand_pending"],
-                     admissible=admissible, has_results=row["results"] > 0, has_acta=e.acta_file is not None)
+                     admissible=admissible, has_results=row["results"] > 0, has_acta=e.acta_file is not None,
+                     trustees=row["trustees"], trustees_keyed=row["keyed"], steps_in=row["steps"],
+                     ministro_trustee=row["ministro"])
     f.sorteo_problem = await sorteo_problem(db, e)
     return f
 

@@ -2,7 +2,8 @@
 
 from starlette.routing import BaseRoute, Route
 
-from portal.elections_web import views_org, views_public as pub, views_staff_actions as act, views_staff as staff
+from portal.elections_web import views_org, views_public as pub, views_staff_actions as act, views_staff as staff, \
+    views_trustees as trust
 
 GP = ["GET", "POST"]
 P = ["POST"]
@@ -23,6 +24,11 @@ routes: list[BaseRoute] = [
     Route("/elecciones/{id}/candidatura", views_org.candidacy, methods=GP),
     Route("/elecciones/{id}/votar", views_org.ballot, methods=GP),
     Route("/elecciones/{id}/comprobante", views_org.receipt),
+    Route("/elecciones/{id}/comprobante.txt", views_org.receipt_text, methods=P),
+    Route("/elecciones/{id}/registro.json", trust.record),
+    Route("/elecciones/{id}/custodios", trust.ceremony),
+    Route("/elecciones/{id}/custodios/{pos}", trust.trustee_page, methods=GP),
+    Route("/elecciones/{id}/custodios/{pos}/lote.json", trust.batch),
     Route("/staff/elecciones", staff.election_list, methods=GP),
     Route("/staff/elecciones/{id}", staff.election_detail, methods=GP),
     Route("/staff/elecciones/{id}/fase", staff.phase_change, methods=P),
@@ -34,6 +40,7 @@ routes: list[BaseRoute] = [
     Route("/staff/elecciones/{id}/candidaturas", act.candidacies),
     Route("/staff/elecciones/{id}/candidaturas/{cand_id}", act.review, methods=P),
     Route("/staff/elecciones/{id}/sorteo", act.sorteo, methods=GP),
+    Route("/staff/elecciones/{id}/custodios", trust.name_trustee, methods=P),
     Route("/staff/elecciones/{id}/escrutinio", staff.run_count, methods=P),
     Route("/staff/elecciones/{id}/proclamar", staff.proclaim, methods=P),
     Route("/staff/elecciones/{id}/vacantes", act.vacancy, methods=P),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -21,6 +23,7 @@ from portal.web import get_db, get_settings, int_param, see_other
 from portal.workflow import Check, refuse, require
 
 log = logging.getLogger(__name__)
+CODE = re.compile(r"[0-9a-f]{64}")
 
 
 # ----- candidacy -----
@@ -136,28 +139,74 @@ async def _ballot(request: Request, rep: guards.Representative) -> Response:
 async def _cast(request: Request, rep: guards.Representative, choice: int | None) -> Response:
     """The hot path of a vote: the context and the write on one connection. A refusal of the moment
     (already voted, closed) is a Conflict answered without reading more; only a wrong choice reads the
-    ballot page again, to show the form with the message."""
+    ballot page again, to show the form with the message.
+
+    The one POST of the portal answered 200 rather than 303 (docs/ballot-secrecy.md, The receipt): the
+    tracking code may rest nowhere the organization can be linked to (not the session, not the
+    outbox, not a URL in a log), so the page that shows it is this response, marked no-store, and is
+    never shown again."""
     db = get_db(request)
+    settings = get_settings(request)
     election_id = int_param(request, "id")
     try:
-        receipt = await vote.cast_vote(db, election_id, rep.org_id, choice, email=rep.user.email,
-                                       deliverable=bool(get_settings(request).smtp_url))
+        receipt = await vote.cast_vote(db, election_id, rep.org_id, choice, secret=str(settings.secret_key),
+                                       email=rep.user.email)
     except vote.InvalidChoice as exc:
         context = await ballot_context(db, await public_election(request), rep.org_id)
         context.update(allowed=True, reason="", errors={"choice": exc.message})
         return render(request, "elections/vote.html", context, status=422)
     # who voted for the organization, in its own history: the day and the person, nothing of the ballot
     await claveunica.record_act(db, rep.org_id, election_id, "voted", rep.user.id)
-    receipts = dict(request.session.get("receipts") or {})
-    receipts[str(election_id)] = receipt.tracking_code  # the voter's own browser keeps it, not the server
-    request.session["receipts"] = receipts
-    return see_other(f"/elecciones/{election_id}/comprobante")
+    e = await public_election(request)
+    return no_store(render(request, "elections/receipt.html", receipt_context(request, e, receipt.tracking_code,
+                                                                             receipt.fingerprint)))
+
+
+def no_store(response: Response) -> Response:
+    """Keep the page out of every cache and the browser's history cache (it carries a tracking code)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def receipt_context(request: Request, e: q.Election, code: str, fingerprint: str) -> dict[str, Any]:
+    """What the receipt shows: the code in groups of 4, a QR code of the public lookup, how it was mailed."""
+    import segno  # loaded only when a receipt is shown
+
+    settings = get_settings(request)
+    lookup = f"{settings.base_url.rstrip('/')}/elecciones/{e.id}/recibo?codigo={code}"
+    qr = segno.make(lookup, error="m").svg_inline(scale=3, dark="#000", light="#fff", omitsize=False)
+    return {"e": e, "code": code, "groups": forms.grouped(code), "fingerprint": fingerprint, "lookup": lookup,
+            "qr": Markup(qr), "mailed": bool(settings.smtp_url), "just_cast": True}  # noqa: S704 (segno's own SVG)
 
 
 async def receipt(request: Request) -> Response:
-    """The receipt: the tracking code (kept only in the voter's session and in the email)."""
+    """The receipt page after the fact: the code was shown once, when the vote was cast, and is kept
+    nowhere; this page says so (and whether the organization voted)."""
     rep = guards.representative(request)
     e = await public_election(request)
-    code = (request.session.get("receipts") or {}).get(str(e.id))
     voted = await vote_queries.has_voted(get_db(request), e.id, rep.org_id)
-    return render(request, "elections/receipt.html", {"e": e, "code": code, "voted": voted})
+    return render(request, "elections/receipt.html", {"e": e, "code": None, "voted": voted, "just_cast": False,
+                                                      "mailed": bool(get_settings(request).smtp_url)})
+
+
+async def receipt_text(request: Request) -> Response:
+    """POST code (and fingerprint): the receipt as a text file to keep, rendered from what the voter's
+    own page sent back, and stored nowhere."""
+    e = await public_election(request)
+    data = await read_form(request)
+    code = forms.tracking_code(str(data.get("code") or ""))
+    fingerprint = forms.tracking_code(str(data.get("fingerprint") or ""))
+    if not CODE.fullmatch(code) or (fingerprint and not CODE.fullmatch(fingerprint)):
+        return Response(_("El código de seguimiento tiene 64 caracteres hexadecimales.") + "\n", status_code=422,
+                        media_type="text/plain; charset=utf-8")
+    settings = get_settings(request)
+    lines = [_("Comprobante de voto"), e.name, "",
+             _("Código de seguimiento:"), " ".join(forms.grouped(code)), ""]
+    if fingerprint:
+        lines += [_("Huella del voto sellado:"), " ".join(forms.grouped(fingerprint)), ""]
+    lines += [_("Después del escrutinio, búsquelo en la lista pública de votos:"),
+              f"{settings.base_url.rstrip('/')}/elecciones/{e.id}/recibo?codigo={code}", "",
+              _("Este código no dice quién votó. El portal no lo guarda: consérvelo usted.")]
+    return no_store(Response("\n".join(lines) + "\n", media_type="text/plain; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="comprobante-eleccion-{e.id}.txt"'}))

@@ -11,7 +11,7 @@ from starlette.responses import Response, StreamingResponse
 
 from portal import clock, guards, uploads
 from portal.db import Database
-from portal.elections_web import count, count_queries, padron, padron_queries, phases, queries as q, vote_queries
+from portal.elections_web import count, count_queries, forms, padron, padron_queries, phases, queries as q, vote_queries
 from portal.elections_web.acta import acta_data
 from portal.i18n import current
 from portal.security import CurrentUser
@@ -170,7 +170,7 @@ async def receipt_lookup(request: Request) -> Response:
     """A voter looks up their tracking code on the public ballot list (after the count)."""
     e = await public_election(request)
     db = get_db(request)
-    code = (request.query_params.get("codigo") or "").strip().lower()
+    code = forms.tracking_code(request.query_params.get("codigo") or "")  # also its printed groups
     found, valid = None, bool(_CODE.match(code))
     if valid and phases.at_least(e.phase, "tallied"):
         found = await vote_queries.find_ballot(db, e.id, code)

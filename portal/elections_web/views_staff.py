@@ -9,13 +9,14 @@ from starlette.responses import Response
 
 from portal import guards, i18n
 from portal.db import Database
-from portal.elections_web import count, count_queries, forms, padron_queries, phases, queries as q, workflow
+from portal.elections_web import count, count_queries, forms, padron_queries, phases, queries as q, record_queries, \
+    workflow
 from portal.elections_web.views_public import people
 from portal.i18n import gettext as _
 from portal.security import CurrentUser, read_form
 from portal.templating import flash, render
 from portal.txn import atomic
-from portal.web import get_db, int_param, see_other
+from portal.web import get_db, get_settings, int_param, see_other
 from portal.workflow import require
 
 STAFF_ROLES = ("election_officer", "ministro_de_fe")
@@ -81,6 +82,7 @@ async def detail_context(db: Database, e: q.Election) -> dict[str, Any]:
         "phases": phases.PHASES, "labels": phases.PHASE_LABELS, "refusal": None,
         "results": results, "claims": await padron_queries.claims(db, e.id, "results"), "members": members,
         "member_options": [(m["id"], f"{m['name']} ({m['category']})") for m in members],
+        "trustees": await record_queries.trustees(db, e.id), "can_name_trustee": phases.can_name_trustee(e),
     }
 
 
@@ -119,7 +121,7 @@ async def move(request: Request, target: str | None, *roles: str) -> Response:
             context["refusal"] = _("Fase desconocida.")
             return render(request, "elections/staff_detail.html", context, status=422)
         target = str(form.cleaned["to"])
-    await workflow.transition(get_db(request), e.id, target, user)
+    await workflow.transition(get_db(request), e.id, target, user, secret=str(get_settings(request).secret_key))
     flash(request, _("La elección pasó a «%(phase)s».", phase=i18n.gettext(phases.PHASE_LABELS[target])))
     return see_other(dashboard(e))
 

@@ -1,14 +1,20 @@
-"""Casting a ballot: one per padrón organization, secret, refused twice by the database itself
-(docs/elections.md, Voting).
+"""Casting a ballot: one per padrón organization, sealed for the trustees, refused twice by the
+database itself (docs/elections.md, Voting; docs/ballot-secrecy.md).
 
 A vote is two round trips on one pool connection. The first reads the context without locking: phase
-and window, the organization's padrón category, the chosen candidate, whether it already voted. The
-second is `cast_ballot()` (migrations/0022_cast_ballot.sql). That one statement inserts the has-voted
-row (voters), the ballot (ballots) and the emailed receipt together. The second ballot of an
+and window, the organization's padrón category, the chosen candidate, whether it already voted, the
+trustees' keys. Then the ballot is sealed in memory (`elections.seal`: one layer per trustee; the
+tracking code is the hash of the plaintext). The second round trip is `cast_sealed_ballot()`
+(migrations/0110_sealed_ballots.sql): the shared vote lock, the phase re-read under it, the has-voted
+row (voters), the sealed ballot and the receipt email, in one statement. The second ballot of an
 organization is refused by the PRIMARY KEY of voters (a unique violation), never by a
-check-then-insert, so two representatives submitting at the same instant get one ballot. The ballot
-row carries no voter, no timestamp and a random key; its tracking code follows the `elections`
-format, so the offline verifier recomputes it.
+check-then-insert, so two representatives submitting at the same instant get one ballot; a refused
+statement stores nothing (the sealed ballot is inserted after the has-voted row, in the same statement).
+
+The tracking code leaves this module only in the `Receipt` the view renders once: it is never stored
+(not in the ballot's transaction, the session, the outbox or a log). The receipt email says the vote
+was recorded, without the code. Every `CHECKPOINT_EVERY` ballots a checkpoint is published
+(sealing.maybe_checkpoint), after the vote's statement.
 
 Refusals: a missing or draft election is a 404, an organization outside the padrón a 403, a candidate
 it may not vote for an `InvalidChoice` (the form's 422), and every refusal of the moment (not open,
@@ -23,10 +29,9 @@ from typing import Any
 
 import asyncpg
 
-import elections
 from portal import clock
 from portal.db import Database
-from portal.elections_web import phases, vote_queries
+from portal.elections_web import phases, record_queries, sealing, vote_queries
 from portal.elections_web.vote_queries import VOTE_LOCK, VoteContext, find_ballot, has_voted
 from portal.guards import forbidden, not_found
 from portal.i18n import gettext as _
@@ -46,12 +51,14 @@ class InvalidChoice(ValueError):
 
 @dataclass(frozen=True)
 class Receipt:
-    """What the voter keeps: the tracking code (and what the ballot said, for their eyes only)."""
+    """What the voter keeps: the tracking code (shown once, never stored) and the sealed ballot's
+    fingerprint (public: it names a ciphertext)."""
 
     election_id: int
     tracking_code: str
     category: str
     voted_on: date
+    fingerprint: str
 
 
 def already_voted() -> str:
@@ -80,50 +87,49 @@ def _check(ctx: VoteContext | None, choice: int | None) -> tuple[VoteContext, st
     return ctx, ctx.category
 
 
-def _receipt_mail(email: str | None, election_name: str, code: str, deliverable: bool) -> dict[str, Any]:
-    """The emailed receipt's fields for cast_ballot() (all None: no email). The tracking code links the
-    organization to its ballot, so it never rests in the database: with a mail server it leaves in the
-    message and is scrubbed from the outbox once sent; without one (messages stay in the outbox) only
-    the redacted text is stored."""
+def _receipt_mail(email: str | None, election_name: str) -> dict[str, Any]:
+    """The emailed receipt's fields for cast_sealed_ballot() (all None: no email). It carries no
+    tracking code: the code would link the organization to its ballot once the bulletin is public."""
     if not email:
-        return {"to": None, "subject": None, "body": None, "redacted": None}
-    redacted = _("El voto de su organización quedó registrado.\n\nPor el secreto del voto, el código de seguimiento "
-                 "no se guarda en el portal: use el que se mostró en su comprobante.")
-    body = _("El voto de su organización quedó registrado.\n\nCódigo de seguimiento:\n%(code)s\n\n"
-             "Después del escrutinio puede buscar este código en la lista pública de votos.", code=code)
-    return {"to": email, "subject": _("Voto registrado: %(name)s", name=election_name),
-            "body": body if deliverable else redacted, "redacted": redacted if deliverable else None}
+        return {"to": None, "subject": None, "mbody": None}
+    body = _("El voto de su organización quedó registrado en la elección «%(name)s».\n\nPor el secreto del "
+             "voto, el código de seguimiento no se envía por correo ni se guarda en el portal: use el que se "
+             "mostró en su comprobante (puede descargarlo o imprimirlo desde esa página).", name=election_name)
+    return {"to": email, "subject": _("Voto registrado: %(name)s", name=election_name), "mbody": body}
 
 
-async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | None, *,
-                    email: str | None = None, deliverable: bool = False) -> Receipt:
-    """Record the organization's ballot for `choice` (None: blank), or refuse it (see the module)."""
+async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | None, *, secret: str,
+                    email: str | None = None) -> Receipt:
+    """Seal and record the organization's ballot for `choice` (None: blank), or refuse it (see the module).
+    `secret`: the app's secret key, from which the election's portal signing key is derived."""
     failure: BaseException | None = None
     async with checkout(db):  # one pool connection for both statements
         ctx, category = _check(await vote_queries.vote_context(db, election_id, org_id, choice), choice)
-        ballot = elections.make_ballot(str(election_id), category, None if choice is None else str(choice))
+        sealed = sealing.sealer(election_id, secret, ctx.trustee_keys or "").seal(
+            category, None if choice is None else str(choice))
         try:
-            voted_on = await vote_queries.record_ballot(db, election_id, org_id, ballot,
-                                                        _receipt_mail(email, ctx.name, ballot["code"], deliverable))
+            pending = await record_queries.record_sealed(db, VOTE_LOCK, election_id, org_id, sealed.fingerprint,
+                                                         sealed.item, _receipt_mail(email, ctx.name))
         except asyncpg.exceptions.UniqueViolationError:
             raise Conflict(already_voted()) from None
         except DB_FAILURES as exc:
-            voted_on, failure = None, exc
+            pending, failure = None, exc
     if failure is not None:
-        # The connection broke during the statement: the outcome is unknown. If the ballot is there (asked
-        # on a fresh connection), the vote was recorded and the voter gets the receipt; otherwise the error
-        # propagates (error page).
-        if not await _committed(db, ballot["code"]):
+        # The connection broke during the statement: the outcome is unknown. If the sealed ballot is there
+        # (asked on a fresh connection, by its fingerprint), the vote was recorded and the voter gets the
+        # receipt; otherwise the error propagates (error page).
+        if not await _committed(db, sealed.fingerprint):
             raise failure
-        voted_on = clock.today()
-    if voted_on is None:
+        pending = 0
+    if pending is None:
         raise Conflict(_("La votación ya se cerró."))
-    return Receipt(election_id, ballot["code"], category, voted_on)
+    await sealing.maybe_checkpoint(db, election_id, pending)
+    return Receipt(election_id, sealed.code, category, clock.today(), sealed.fingerprint)
 
 
-async def _committed(db: Database, code: str) -> bool:
-    """Whether a ballot with this tracking code is stored (False when the database is still away)."""
+async def _committed(db: Database, fingerprint: str) -> bool:
+    """Whether the sealed ballot is stored (False when the database is still away)."""
     try:
-        return await vote_queries.ballot_stored(db, code)
+        return await record_queries.sealed_stored(db, fingerprint)
     except DB_FAILURES:
         return False

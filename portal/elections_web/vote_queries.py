@@ -1,16 +1,16 @@
-"""The vote's SQL: the context read before a ballot, the ballot's one-statement write through
-`cast_ballot()` (migrations/0022_cast_ballot.sql), and the vote lock (docs/elections.md, Voting)."""
+"""The vote's SQL: the context read before a ballot and the vote lock (docs/elections.md, Voting). The
+ballot's one-statement write, `cast_sealed_ballot()` (migrations/0110_sealed_ballots.sql), is in
+record_queries.py with the other sealed-ballot statements."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from portal.db import Database, as_dict, to_dataclass
 
-# Ballots take this lock shared (inside cast_ballot()); closing the vote takes it exclusively
+# Ballots take this lock shared (inside cast_sealed_ballot()); closing the vote takes it exclusively
 # (workflow.py), so the close waits for the ballots in flight and the ballots that start after it
 # see the new phase. An advisory lock, not FOR SHARE on the election row: a row lock would write the
 # row (a MultiXact) for every vote.
@@ -30,6 +30,7 @@ class VoteContext:
     cand_category: str | None
     cand_status: str | None
     voted: bool
+    trustee_keys: str | None  # the trustees' keys in order, comma-separated (the sealer's)
 
 
 async def vote_context(db: Database, election_id: int, org_id: int, choice: int | None) -> VoteContext | None:
@@ -39,33 +40,18 @@ async def vote_context(db: Database, election_id: int, org_id: int, choice: int 
     row = await db.fetch_one(
         """SELECT e.name, e.phase, e.voting_starts_at, e.voting_ends_at, p.category,
                   c.category AS cand_category, c.status AS cand_status,
-                  EXISTS (SELECT 1 FROM voters v WHERE v.election_id = e.id AND v.org_id = :o) AS voted
+                  EXISTS (SELECT 1 FROM voters v WHERE v.election_id = e.id AND v.org_id = :o) AS voted,
+                  (SELECT string_agg(t.signing_key, ',' ORDER BY t.position) FROM election_trustees t
+                    WHERE t.election_id = e.id) AS trustee_keys
            FROM elections e LEFT JOIN padron_entries p ON p.election_id = e.id AND p.org_id = :o
            LEFT JOIN candidates c ON c.election_id = e.id AND c.id = CAST(:c AS bigint)
            WHERE e.id = :e""", {"e": election_id, "o": org_id, "c": choice})
     return to_dataclass(VoteContext, row)
 
 
-async def record_ballot(db: Database, election_id: int, org_id: int, ballot: dict[str, Any],
-                        mail: dict[str, Any]) -> date | None:
-    """The has-voted row, the ballot (random key; choice NULL: blank) and the receipt email, in one
-    statement. None: voting closed meanwhile."""
-    voted_on: date | None = await db.fetch_val(
-        """SELECT cast_ballot(:k, :e, :o, :id, :cat, :cand, :nonce, :code, :to, :subject, :body, :redacted)""",
-        {"k": VOTE_LOCK, "e": election_id, "o": org_id, "id": uuid.uuid4(), "cat": ballot["category"],
-         "cand": None if ballot["choice"] is None else int(ballot["choice"]), "nonce": ballot["nonce"],
-         "code": ballot["code"], **mail})
-    return voted_on
-
-
 async def lock_out_ballots(db: Database, election_id: int) -> None:
     """Take the vote lock exclusively (inside the closing transaction): wait for the ballots in flight."""
     await db.execute("SELECT pg_advisory_xact_lock(:k, CAST(:e AS int))", {"k": VOTE_LOCK, "e": election_id})
-
-
-async def ballot_stored(db: Database, code: str) -> bool:
-    """Whether a ballot with this tracking code is stored."""
-    return bool(await db.fetch_val("SELECT 1 FROM ballots WHERE tracking_code = :c", {"c": code}))
 
 
 async def has_voted(db: Database, election_id: int, org_id: int) -> bool:

@@ -7,13 +7,15 @@ written by `record_event`: the election's own log and the audit log, together.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import elections
 from portal import audit, clock, mail
 from portal.db import Database
-from portal.elections_web import acta, count, count_queries, padron, padron_queries, phases, queries as q, vote_queries
+from portal.elections_web import acta, count, count_queries, padron, padron_queries, phases, queries as q, \
+    record_queries, sealing, vote_queries
 from portal.guards import forbidden, found
 from portal.i18n import gettext as _
 from portal.txn import atomic
@@ -23,6 +25,10 @@ from portal.workflow import Conflict, Machine, moves, require, transition as mov
 _STEPS = zip(phases.PHASES, phases.PHASES[1:], strict=False)
 PHASE_MACHINE = Machine(table="elections", object_type="election", column="phase", audit_prefix="election",
                         moves=moves(**{after: (before,) for before, after in _STEPS}))
+# A trustee: named, then its key is in (before voting opens), then its step is in (after the close).
+TRUSTEE_STATES = ("named", "key_in", "step_in")
+TRUSTEE_MACHINE = Machine(table="election_trustees", object_type="election_trustee", audit_prefix="election.trustee",
+                          moves=moves(key_in=("named",), step_in=("key_in",)))
 
 
 async def record_event(db: Database, e: q.Election, actor: Any, event: str, *, detail: Any = None,
@@ -37,8 +43,10 @@ async def record_event(db: Database, e: q.Election, actor: Any, event: str, *, d
                        before=None, after=after or None)
 
 
-async def transition(db: Database, election_id: int, target: str, actor: Any) -> dict[str, Any]:
+async def transition(db: Database, election_id: int, target: str, actor: Any, *,
+                     secret: str | None = None) -> dict[str, Any]:
     """Move the election into `target` if every precondition holds; returns the logged detail.
+    `secret` (the app's secret key) is needed to open the vote: the election's portal key derives from it.
 
     Refuses with 404 (no such election), 403 (another officer's step) or Conflict (a precondition)."""
     if target not in phases.PHASES:
@@ -50,7 +58,7 @@ async def transition(db: Database, election_id: int, target: str, actor: Any) ->
         if not actor.has_role(*phases.roles_for(target)):
             raise forbidden(_("Su función no permite este paso; lo realiza el ministro de fe."))
         require(phases.can_transition(await q.facts(db, e), target))
-        detail = await _work(db, e, target, actor)
+        detail = await _work(db, e, target, actor, secret)
         await move(db, PHASE_MACHINE, e.id, target, actor=actor, expected=(e.phase,), sets={"updated_at": "now()"},
                    action="election.phase_changed", after={"detail": detail} if detail else None,
                    refusal=_("Otra persona cambió la fase al mismo tiempo. Recargue la página."))
@@ -58,8 +66,12 @@ async def transition(db: Database, election_id: int, target: str, actor: Any) ->
     return detail
 
 
-async def _work(db: Database, e: q.Election, target: str, actor: Any) -> dict[str, Any]:
+async def _work(db: Database, e: q.Election, target: str, actor: Any, secret: str | None) -> dict[str, Any]:
     """The phase's own work, done in the transition's transaction; returns what the log records."""
+    if target == "voting_open":
+        if secret is None:
+            raise ValueError("opening the vote needs the app's secret key (the election's portal key derives from it)")
+        return await _open_voting(db, e, secret)
     work = _WORK.get(target)
     return await work(db, e, actor) if work else {}
 
@@ -79,16 +91,17 @@ async def _freeze_padron(db: Database, e: q.Election, actor: Any) -> dict[str, A
     return {"padron_sha256": digest, "padron_size": size}
 
 
-async def _open_voting(db: Database, e: q.Election, actor: Any) -> dict[str, Any]:
+async def _open_voting(db: Database, e: q.Election, secret: str) -> dict[str, Any]:
+    trustees = await sealing.open_record(db, e, secret)
     await _notify(db, e, _("Votación abierta: %(name)s", name=e.name),
                   _("La votación de «%(name)s» está abierta. Cualquier representante de su organización puede "
                     "emitir el voto en /elecciones/%(id)s/votar.", name=e.name, id=e.id))
-    return {"voting_starts_at": e.voting_starts_at, "voting_ends_at": e.voting_ends_at}
+    return {"voting_starts_at": e.voting_starts_at, "voting_ends_at": e.voting_ends_at, "trustees": trustees}
 
 
 async def _close_voting(db: Database, e: q.Election, actor: Any) -> dict[str, Any]:
-    await count_queries.scramble_ballots(db, e.id)
-    return {"ballots": await count_queries.ballot_count(db, e.id)}
+    """The vote lock is held: publish the remainder's checkpoint and every sealed ballot."""
+    return {"ballots": await sealing.close_record(db, e)}
 
 
 async def _notify(db: Database, e: q.Election, subject: str, body: str) -> None:
@@ -97,13 +110,18 @@ async def _notify(db: Database, e: q.Election, subject: str, body: str) -> None:
 
 
 async def _tally(db: Database, e: q.Election, actor: Any) -> dict[str, Any]:
+    """Reveal (the last trustee's output), count, allocate; the revealed ballots, the bulletin and the
+    allocation are published (results pages, receipt lookup, the record)."""
     cands = await count_queries.count_candidates(db, e.id)
-    ballots = await count_queries.count_ballots(db, e.id)
+    ballots = await sealing.revealed_ballots(db, e)
     try:
         bulletin, result, content = count.build(e, cands, ballots)
     except elections.InputError as exc:
         raise Conflict(_("El escrutinio no se pudo calcular: %(error)s", error=str(exc))) from None
     digest = await count.store_results(db, e, bulletin, result, content, actor.id)
+    await record_queries.insert_revealed(db, e.id, bulletin["ballots"])
+    await sealing.append(db, e.id, "tally", bulletin)
+    await sealing.append(db, e.id, "allocation", bulletin["allocation"])
     await _notify(db, e, _("Resultados provisorios: %(name)s", name=e.name),
                   _("Se publicaron los resultados provisorios de «%(name)s» en /elecciones/%(id)s/resultados.",
                     name=e.name, id=e.id))
@@ -122,11 +140,12 @@ async def _proclaim(db: Database, e: q.Election, actor: Any) -> dict[str, Any]:
     content = acta_pdf.render(data)
     file_id = await count.store_file(db, content, f"acta-escrutinio-{e.id}.pdf", "application/pdf", actor.id)
     await q.set_acta(db, e.id, file_id, today)
+    await sealing.append(db, e.id, "proclamation", {"acta_sha256": hashlib.sha256(content).hexdigest(),
+                                                    "proclaimed_on": today.isoformat()})
     return {"acta_file": file_id, "ministro": actor.name, "proclaimed_on": today}
 
 
-# What entering each phase does besides changing it (docs/elections.md, Phases).
+# What entering each phase does besides changing it (docs/elections.md, Phases); voting_open: _open_voting.
 _WORK: dict[str, Callable[[Database, q.Election, Any], Awaitable[dict[str, Any]]]] = {
-    "padron_provisional": _publish_padron, "padron_final": _freeze_padron, "voting_open": _open_voting,
-    "voting_closed": _close_voting, "tallied": _tally, "proclaimed": _proclaim,
+    "padron_provisional": _publish_padron, "padron_final": _freeze_padron, "voting_closed": _close_voting, "tallied": _tally, "proclaimed": _proclaim,
 }

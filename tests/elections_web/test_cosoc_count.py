@@ -13,7 +13,7 @@ from portal.elections_web import count, count_queries, queries as q, vote
 async def _cast_all(db: Any, oe: OpenElection, plan: dict[str, list[int | None]]) -> None:
     for cat, choices in plan.items():
         for (_u, org_id, _e), choice in zip(oe.reps[cat], choices, strict=False):
-            await vote.cast_vote(db, oe.id, org_id, choice)
+            await vote.cast_vote(db, oe.id, org_id, choice, secret=oe.secret)
 
 
 async def _count(db: Any, oe: OpenElection) -> tuple[dict[str, Any], elections.Result]:
@@ -23,11 +23,11 @@ async def _count(db: Any, oe: OpenElection) -> tuple[dict[str, Any], elections.R
     return bulletin, result
 
 
-async def test_votes_blank_and_per_category_totals(db: Any) -> None:
+async def test_votes_blank_and_per_category_totals(db: Any, secret: str) -> None:
     """Seats A 2, B 2, C 1; three padrón organizations per category.
     A: A1 ← 2 votes, A2 ← 0, blank 1 → 3 ballots; B: B1 ← 1, B2 ← 1, blank 1 → 3;
     C: C1 ← 1, 2 organizations abstain → 1 ballot. Total 3 + 3 + 1 = 7 ballots."""
-    oe = await build_open_election(db)
+    oe = await build_open_election(db, secret)
     a1, _a2 = oe.candidates["A"]
     b1, b2 = oe.candidates["B"]
     c1, _c2 = oe.candidates["C"]
@@ -42,12 +42,12 @@ async def test_votes_blank_and_per_category_totals(db: Any) -> None:
     assert totals["rejected"] == []
 
 
-async def test_a_tie_is_decided_by_the_seed_sorteo(db: Any) -> None:
+async def test_a_tie_is_decided_by_the_seed_sorteo(db: Any, secret: str) -> None:
     """Category C has 1 seat and two candidates from region 05, C1 (F) and C2 (M), each with 1 vote
     (minimum ⌈1/2⌉ = 1 outside RM: both qualify; cap max(⌊0.6⌋, ⌈1/2⌉) = 1). The committees
     {C1} and {C2} are equal on votes (1 = 1), so the lottery order decides: candidates sorted by
     SHA-256("<seed>|C|<id>") ascending; the first one wins and the trail says the sorteo was decisive."""
-    oe = await build_open_election(db)
+    oe = await build_open_election(db, secret)
     c1, c2 = oe.candidates["C"]
     await db.execute("UPDATE candidates SET region_code = '05' WHERE id IN (:a, :b)", {"a": c1, "b": c2})
     await _cast_all(db, oe, {"C": [c1, c2]})
@@ -58,12 +58,12 @@ async def test_a_tie_is_decided_by_the_seed_sorteo(db: Any) -> None:
     assert "Sorteo: decisivo" in cat.to_text("es") and "Sorteo: decisive" in cat.to_text("en")
 
 
-async def test_gender_cap_substitution_in_the_stored_trail(db: Any, make_client: Any) -> None:
+async def test_gender_cap_substitution_in_the_stored_trail(db: Any, secret: str, make_client: Any) -> None:
     """Category B, 2 seats: cap max(⌊0.6·2⌋, ⌈2/2⌉) = max(1, 1) = 1 per gender; minimum ⌈2/2⌉ = 1 outside RM.
     Candidates B1 (F) and B2 (M) from the fixture plus B3 (F, region 05) added here. Votes: B1 2, B3 1,
     B2 0. The top two, B1 and B3, are both F, over the cap of 1, so the least-voted of them, B3, gives
     way to the best M, B2: elected {B1, B2} with votes (2, 0); substitution B3 → B2."""
-    oe = await build_open_election(db, per_category=4)
+    oe = await build_open_election(db, secret, per_category=4)
     b1, b2 = oe.candidates["B"]
     _u, org3, _e = oe.reps["B"][2]
     b3 = await q.save_candidate(db, oe.id, org3, "B", "05", {"name": "Candidatura B3", "document_type": "passport",
@@ -92,7 +92,7 @@ async def test_turnout_is_public_during_voting_and_results_are_not(db: Any, open
     """3 organizations per category; 2 of category A vote → A 2/3 (66.7 %), total 2/9."""
     a1 = open_election.candidates["A"][0]
     for _u, org_id, _e in open_election.reps["A"][:2]:
-        await vote.cast_vote(db, open_election.id, org_id, a1)
+        await vote.cast_vote(db, open_election.id, org_id, a1, secret=open_election.secret)
     anon = make_client()
     page = await anon.get(f"/elecciones/{open_election.id}")
     assert 'hx-trigger="every 10s"' in page.text and f'hx-get="/elecciones/{open_election.id}/participacion"' in page.text

@@ -27,8 +27,8 @@ def _form(**extra: str) -> dict[str, str]:
             "bio": "Dirigenta con diez años de trabajo con familias migrantes.", "accepted": "1", **extra}
 
 
-async def test_a_photo_is_reencoded_and_published_with_the_list(db: Any, make_client: Any) -> None:
-    oe = await build_open_election(db, phase="candidacies_open")
+async def test_a_photo_is_reencoded_and_published_with_the_list(db: Any, secret: str, make_client: Any) -> None:
+    oe = await build_open_election(db, secret, phase="candidacies_open")
     _u, org_id, email = oe.reps["A"][2]
     rep = await signed_in(make_client, email)
     r = await rep.post(f"/elecciones/{oe.id}/candidatura", _form(), files={"photo": ("yo.jpg", _image(), "image/jpeg")})
@@ -59,8 +59,8 @@ async def test_a_photo_is_reencoded_and_published_with_the_list(db: Any, make_cl
     assert (await anon.get(f"/elecciones/{oe.id}/candidaturas/abc/foto")).status_code == 404
 
 
-async def test_bad_photos_are_refused_beside_the_field_and_nothing_is_stored(db: Any, make_client: Any) -> None:
-    oe = await build_open_election(db, phase="candidacies_open")
+async def test_bad_photos_are_refused_beside_the_field_and_nothing_is_stored(db: Any, secret: str, make_client: Any) -> None:
+    oe = await build_open_election(db, secret, phase="candidacies_open")
     _u, org_id, email = oe.reps["B"][2]
     rep = await signed_in(make_client, email)
     url = f"/elecciones/{oe.id}/candidatura"
@@ -79,8 +79,8 @@ async def test_bad_photos_are_refused_beside_the_field_and_nothing_is_stored(db:
     assert await db.fetch_val("SELECT count(*) FROM stored_files") == files_before
 
 
-async def test_a_png_is_accepted_and_a_photo_can_be_removed(db: Any, make_client: Any) -> None:
-    oe = await build_open_election(db, phase="candidacies_open")
+async def test_a_png_is_accepted_and_a_photo_can_be_removed(db: Any, secret: str, make_client: Any) -> None:
+    oe = await build_open_election(db, secret, phase="candidacies_open")
     _u, org_id, email = oe.reps["C"][2]
     rep = await signed_in(make_client, email)
     url = f"/elecciones/{oe.id}/candidatura"
@@ -100,10 +100,10 @@ async def test_a_png_is_accepted_and_a_photo_can_be_removed(db: Any, make_client
     assert [d["photo"] for d in details] == ["new", "kept", "removed"]  # each change in the election log
 
 
-async def test_the_election_staff_see_the_photo_they_review(db: Any, make_client: Any) -> None:
+async def test_the_election_staff_see_the_photo_they_review(db: Any, secret: str, make_client: Any) -> None:
     from cosoc_helpers import staff
 
-    oe = await build_open_election(db, phase="candidacies_open")
+    oe = await build_open_election(db, secret, phase="candidacies_open")
     rep = await signed_in(make_client, oe.reps["A"][2][2])
     await rep.post(f"/elecciones/{oe.id}/candidatura", _form(), files={"photo": ("yo.jpg", _image(), "image/jpeg")})
     cand_id = await db.fetch_val("SELECT id FROM candidates WHERE org_id = :o", {"o": oe.reps["A"][2][1]})

@@ -21,8 +21,8 @@ async def cast(make_client: Any, email: str, eid: int, choice: str) -> Any:
     return await client.post(f"/elecciones/{eid}/votar", {"step": "cast", "choice": choice})
 
 
-async def test_vote_before_the_phase_opens(db: Any, make_client: Any) -> None:
-    oe = await build_open_election(db, phase="candidacies_review")
+async def test_vote_before_the_phase_opens(db: Any, secret: str, make_client: Any) -> None:
+    oe = await build_open_election(db, secret, phase="candidacies_review")
     r = await cast(make_client, oe.reps["A"][2][2], oe.id, "blank")
     assert r.status_code == 409 and "La votación aún no se abre" in r.text
     assert await ballots(db) == 0 and await voters(db) == 0
@@ -71,7 +71,7 @@ async def test_candidate_of_another_category(db: Any, open_election: OpenElectio
     from portal.elections_web import vote
 
     try:  # the service refuses it too, whatever the form says
-        await vote.cast_vote(db, open_election.id, open_election.reps["A"][2][1], other)
+        await vote.cast_vote(db, open_election.id, open_election.reps["A"][2][1], other, secret=open_election.secret)
     except vote.InvalidChoice as exc:
         assert "categoría de su organización (A)" in exc.message
     else:
@@ -88,8 +88,8 @@ async def test_second_ballot_is_refused_with_409(db: Any, open_election: OpenEle
     assert await ballots(db) == 1
 
 
-async def test_nominate_outside_the_candidacy_phase(db: Any, make_client: Any) -> None:
-    oe = await build_open_election(db, phase="candidacies_review")
+async def test_nominate_outside_the_candidacy_phase(db: Any, secret: str, make_client: Any) -> None:
+    oe = await build_open_election(db, secret, phase="candidacies_review")
     client = await signed_in(make_client, oe.reps["A"][2][2])
     form = {"name": "Tarde", "document_type": "passport", "document_number": "X", "gender": "F",
             "bio": "Reseña suficientemente larga.", "accepted": "1"}
@@ -101,8 +101,8 @@ async def test_nominate_outside_the_candidacy_phase(db: Any, make_client: Any) -
     assert await db.fetch_val("SELECT count(*) FROM candidates WHERE name = 'Tarde'") == 0
 
 
-async def test_nomination_form_errors_rerender_with_422(db: Any, make_client: Any) -> None:
-    oe = await build_open_election(db, phase="candidacies_open")
+async def test_nomination_form_errors_rerender_with_422(db: Any, secret: str, make_client: Any) -> None:
+    oe = await build_open_election(db, secret, phase="candidacies_open")
     client = await signed_in(make_client, oe.reps["A"][2][2])
     r = await client.post(f"/elecciones/{oe.id}/candidatura", {"name": "Ana Pérez", "document_type": "run",
                                                                  "document_number": "12.345.678-0", "gender": "Q",
@@ -123,15 +123,15 @@ async def test_sorteo_cannot_change_after_voting_closes(db: Any, open_election: 
     assert (await officer.post(url, {"seed": "x"})).status_code == 403
 
 
-async def test_closing_without_sorteo_and_opening_without_candidates_are_refused(db: Any, make_client: Any) -> None:
+async def test_closing_without_sorteo_and_opening_without_candidates_are_refused(db: Any, secret: str, make_client: Any) -> None:
     officer = await staff(make_client, db, "election_officer")
-    oe = await build_open_election(db)
+    oe = await build_open_election(db, secret)
     await db.execute("UPDATE elections SET lottery_seed = NULL, sorteo_fixed_at = NULL WHERE id = :e", {"e": oe.id})
     await end_voting_window(db, oe.id)
     r = await officer.post(f"/staff/elecciones/{oe.id}/fase", {"to": "voting_closed"})
     assert r.status_code == 409 and "fijar el sorteo antes de cerrar" in r.text
 
-    oe2 = await build_open_election(db, phase="candidacies_review")
+    oe2 = await build_open_election(db, secret, phase="candidacies_review")
     await db.execute("UPDATE candidates SET status = 'inadmissible', review_reason = 'x' "
                      "WHERE election_id = :e AND category = 'C'",
                      {"e": oe2.id})
@@ -154,23 +154,23 @@ async def test_transitions_skip_no_phase_and_need_the_window(db: Any, make_clien
     assert await db.fetch_val("SELECT count(*) FROM election_log WHERE event = 'phase_changed'") == 0
 
 
-async def test_settings_form_errors_and_lock_after_close(db: Any, make_client: Any) -> None:
+async def test_settings_form_errors_and_lock_after_close(db: Any, secret: str, make_client: Any) -> None:
     officer = await staff(make_client, db, "election_officer")
     r = await officer.post("/staff/elecciones", {"name": "", "term_start": "2026-13-01", "term_end": "x",
                                                  "seats_a": "-1", "seats_b": "6", "seats_c": "4",
                                                  "territorial_share": "2", "gender_share": "abc"})
     assert r.status_code == 422
     assert "Escriba una proporción entre 0 y 1" in r.text and "Escriba una fecha válida" in r.text
-    oe = await build_open_election(db, phase="voting_closed")
+    oe = await build_open_election(db, secret, phase="voting_closed")
     r = await officer.post(f"/staff/elecciones/{oe.id}", {"name": "Otro nombre"})
     assert r.status_code == 409 and "la configuración no puede cambiar" in r.text
 
 
-async def test_category_change_blocked_between_cutoff_and_proclamation(db: Any) -> None:
+async def test_category_change_blocked_between_cutoff_and_proclamation(db: Any, secret: str) -> None:
     from portal.elections_web.api import category_change_check
 
     assert (await category_change_check(db)).allowed
-    oe = await build_open_election(db, phase="padron_provisional")
+    oe = await build_open_election(db, secret, phase="padron_provisional")
     check = await category_change_check(db)
     assert not check.allowed and "elección del COSOC en curso" in check.reason
     await set_phase(db, oe.id, "proclaimed")
