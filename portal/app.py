@@ -42,6 +42,13 @@ DOMAINS = (
 )
 
 
+def csrf_exempt() -> list[str]:
+    """Path patterns whose POST carries its own proof instead of the session's CSRF token, declared
+    by a domain's routes module as `csrf_exempt` (today only the one-click unsubscribe, RFC 8058)."""
+    return [pattern for name in DOMAINS for pattern in getattr(importlib.import_module(name + ".routes"),
+                                                                "csrf_exempt", ())]
+
+
 def collect_routes() -> list[BaseRoute]:
     """Every domain's routes, then the static files."""
     routes: list[BaseRoute] = []
@@ -97,7 +104,8 @@ def _middleware(settings: Settings) -> list[Middleware]:
         Middleware(DatabaseOutageMiddleware),
         Middleware(ServerSessionMiddleware, secret_key=str(settings.secret_key), https_only=settings.https_only),
         Middleware(UserMiddleware, loader=_load_user),
-        Middleware(CsrfMiddleware, max_body=settings.max_upload_bytes + 512 * 1024, on_error=error_app),
+        Middleware(CsrfMiddleware, max_body=settings.max_upload_bytes + 512 * 1024, on_error=error_app,
+                   exempt=csrf_exempt()),
     ]
 
 

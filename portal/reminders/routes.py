@@ -12,3 +12,7 @@ routes: list[BaseRoute] = [
     Route("/recordatorios/baja/{token}/un-clic", views.unsubscribe_one_click, methods=["POST"]),
     Route("/staff/recordatorios", views.staff_schedule),
 ]
+
+# The one-click unsubscribe (RFC 8058) is POSTed by mail programs without a session: the signed token
+# in the path is the proof (docs/reminders.md, People decide).
+csrf_exempt = [r"/recordatorios/baja/[^/]+/un-clic"]

@@ -122,6 +122,26 @@ async def test_unsubscribe_from_the_link_without_signing_in(db: Any, ctx: Any, c
     assert (await client.get(link[:-3] + "xyz")).status_code == 404
 
 
+async def test_one_click_post_needs_no_session_or_csrf_token(db: Any, app: Any, ctx: Any,
+                                                           moving_clock: MovingClock) -> None:
+    """RFC 8058: a mail program POSTs `List-Unsubscribe=One-Click` to the header's URL, with no cookie."""
+    import httpx
+
+    await _org_expiring(db, 30)
+    moving_clock.moment = clock.at_chile(clock.today(), 12)
+    await round_(ctx)
+    [mail] = await outbox(db)
+    url = mail["headers"]["List-Unsubscribe"].strip("<>")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as bare:
+        forged = await bare.post(url[:-len("/un-clic")] + "xyz/un-clic", data={"List-Unsubscribe": "One-Click"})
+        assert forged.status_code == 404  # the token is the proof: a wrong one is refused
+        done = await bare.post(url, data={"List-Unsubscribe": "One-Click"})
+        assert done.status_code in (200, 204, 303)
+        elsewhere = await bare.post("/cuenta/recordatorios", data={"x": "1"})
+        assert elsewhere.status_code == 403  # the exemption is that one path only
+    assert await db.fetch_val("SELECT topic FROM reminder_optouts") == "registry_vigencia"
+
+
 async def test_one_click_unsubscribe_token_is_checked(settings: Any) -> None:
     url = service.unsubscribe_url(settings, 7, "sello")
     token = url.rsplit("/", 1)[1]
