@@ -155,3 +155,19 @@ async def record_change(db: Database, election_id: int, leaving_id: int, reason:
         """INSERT INTO council_changes (election_id, leaving_id, reason, left_on, replacement_id, recorded_by)
            VALUES (:e, :l, :r, :d, :p, :u)""",
         {"e": election_id, "l": leaving_id, "r": reason, "d": left_on, "p": replacement_id, "u": actor_id})
+
+
+async def council_people(db: Database, election_id: int) -> list[dict[str, Any]]:
+    """Every candidacy of the election as the council domain shows it (name, category, organization,
+    region) with the emails of its organization's representatives, who act for the councillor
+    (docs/council.md, Who acts for a councillor)."""
+    rows = await db.fetch_all(
+        """SELECT c.id, c.name, c.category, c.gender, c.org_id, p.name AS organization,
+                  coalesce(r.name, c.region_code) AS region,
+                  coalesce((SELECT array_agg(u.email ORDER BY u.id) FROM org_representatives rp
+                            JOIN users u ON u.id = rp.user_id WHERE rp.org_id = c.org_id AND u.is_active),
+                           '{}') AS emails
+           FROM candidates c JOIN padron_entries p ON p.election_id = c.election_id AND p.org_id = c.org_id
+           LEFT JOIN regions r ON r.code = c.region_code WHERE c.election_id = :e ORDER BY c.id""",
+        {"e": election_id})
+    return [{**dict(r), "emails": list(r["emails"])} for r in rows]
