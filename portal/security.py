@@ -18,7 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from portal import i18n
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-STAFF_ROLES = ("reviewer", "election_officer", "ministro_de_fe", "sello_evaluator", "compromiso_evaluator", "admin")
+STAFF_ROLES = ("reviewer", "election_officer", "ministro_de_fe", "sello_evaluator", "compromiso_evaluator",
+               "council_secretary", "admin")
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
