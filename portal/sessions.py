@@ -12,10 +12,10 @@ never becomes signed in. A session ends after 2 hours without a request or 12 ho
 began, whichever comes first; an admin can end every session of an account
 (POST /staff/cuentas/{id}/cerrar-sesiones).
 
-Keep sessions small and impersonal. Today's keys: `uid`, `av` (portal/accounts), `csrf`
-(portal/security.py), `_flashes` (portal/templating.py), and `receipts` (portal/elections_web: the
-vote tracking codes; sealed, so unreadable from the database, but they should not be here at
-all — see docs/security.md).
+Keep sessions small and impersonal: ids, a version number, short-lived messages and one-time
+values of the sign-in steps (accounts: `uid`, `av`, `mfa`, `recovery_codes` …; `csrf`; `_flashes`).
+Never a vote's tracking code: whatever is stored here is linked to a signed-in person's row
+(docs/security.md, Sessions; docs/ballot-secrecy.md).
 """
 
 from __future__ import annotations
