@@ -64,8 +64,10 @@ async def org_page(request: Request) -> Response:
     org = guards.found(await queries.get_public_org(db, int_param(request, "id")))
     history = await queries.events(db, org.id, public_only=True)
     certificate = await valid_certificate(db, org)
+    # a minute in the person's own browser cache: what lets the list preload the page (htmx-ext-preload)
     return render(request, "registry/public_org.html",
-                  {"org": org, "history": history, "certificate": certificate, **labels()})
+                  {"org": org, "history": history, "certificate": certificate, **labels()},
+                  headers={"Cache-Control": "private, max-age=60"})
 
 
 async def valid_certificate(db: Database, org: queries.Org) -> certificates.Certificate | None:
