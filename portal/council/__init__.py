@@ -1,0 +1,1 @@
+"""The council in office: sessions, attendance, quorum, agreements, actas and vacancies (docs/council.md)."""
