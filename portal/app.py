@@ -38,7 +38,7 @@ from portal.workflow import Conflict
 DOMAINS = (
     "portal.public", "portal.accounts", "portal.staff", "portal.registry",
     "portal.elections_web", "portal.sello", "portal.compromiso", "portal.certificates", "portal.safeguards",
-    "portal.help", "portal.ops", "portal.reminders", "portal.claveunica",
+    "portal.help", "portal.ops", "portal.reminders", "portal.claveunica", "portal.council",
 )
 
 
