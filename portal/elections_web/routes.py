@@ -19,7 +19,6 @@ routes: list[BaseRoute] = [
     Route("/elecciones/{id}/recibo", pub.receipt_lookup),
     Route("/elecciones/{id}/acta", pub.acta_page),
     Route("/elecciones/{id}/acta.pdf", pub.acta_pdf),
-    Route("/consejo", pub.council),
     Route("/elecciones/{id}/candidaturas/{cand_id}/foto", pub.candidate_photo),
     Route("/elecciones/{id}/candidatura", views_org.candidacy, methods=GP),
     Route("/elecciones/{id}/votar", views_org.ballot, methods=GP),
