@@ -63,6 +63,7 @@ POLICY = {
     ("GET", "/sello-migrante/municipalidades.csv"): public(),
     ("GET", "/sello-migrante/municipalidades.json"): public(),
     ("GET", "/sello-migrante/invitacion/{token}"): public(params=lambda w: {"token": "not-a-token"}),
+    ("GET", "/sello-migrante/{code}"): public(params=lambda w: {"code": COMUNA}),
     ("POST", "/sello-migrante/invitacion/{token}"): public(params=lambda w: {"token": "not-a-token"}),
     # a file one may not read answers 404, as a missing one does
     ("GET", "/sello/archivos/{file_id}"): only("liaison", "sello_evaluator", denied=404,
