@@ -34,7 +34,6 @@ POLICY = {
     ("GET", "/elecciones/{id}/recibo"): public(params=_done),
     ("GET", "/elecciones/{id}/acta"): public(params=_done),
     ("GET", "/elecciones/{id}/acta.pdf"): public(params=_done),
-    ("GET", "/consejo"): public(),
     ("GET", "/elecciones/{id}/candidaturas/{cand_id}/foto"): public(  # 404 for everyone: no photo in the walk
         params=lambda w: {"id": w.ids["election:open"], "cand_id": w.ids["candidate:open"]}),
     ("GET", "/elecciones/{id}/candidatura"): reps(params=_open),
