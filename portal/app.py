@@ -69,6 +69,8 @@ def _lifespan(settings: Settings) -> Callable[[Starlette], contextlib.AbstractAs
         tasks = [asyncio.create_task(anchor_upkeep(database, settings))]
         if settings.smtp_url:
             tasks.append(asyncio.create_task(mail.run_sender(database, settings.smtp_url, settings.mail_from)))
+        if settings.jobs_external:  # `portal worker` runs them elsewhere; /health/ready watches its heartbeat
+            jobs.install_health_hook()
         if settings.jobs:  # every process stands by; the one holding the advisory lock runs the jobs
             tasks.append(jobs.start(database, settings))
         try:

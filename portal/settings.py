@@ -35,8 +35,12 @@ class Settings:
     metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")  # addresses that may read /metrics
     audit_anchor_email: str | None = None    # each signed anchor of the audit chain is also mailed here
     anchor_every_hours: float = 24.0         # `portal serve` anchors the audit chain this often (0: never)
-    jobs: bool = False                       # run the job runner here (PORTAL_JOBS, on unless "off"; settings
-                                             # built in code, as tests', leave it off); portal/jobs
+    jobs: bool = False                       # run the job runner here (PORTAL_JOBS, on unless "off" or
+                                             # "external"; settings built in code, as tests', leave it off)
+    jobs_external: bool = False              # PORTAL_JOBS=external: `portal worker` runs them elsewhere, and
+                                             # /health/ready still checks its heartbeat (docs/jobs.md)
+    jobs_lock_url: str | None = None         # PORTAL_JOBS_LOCK_URL: a direct connection (not through PgBouncer's
+                                             # transaction pooling) for the runner's session advisory lock
     # ClaveÚnica sign-in (docs/claveunica.md): the button shows only with a client id (or the development fake)
     claveunica_client_id: str = ""
     claveunica_client_secret: Secret = field(default_factory=lambda: Secret(""))
@@ -69,7 +73,9 @@ class Settings:
             app_role=config("PORTAL_APP_ROLE", default=cls.app_role),
             audit_anchor_email=config("PORTAL_AUDIT_ANCHOR_EMAIL", default=None),
             anchor_every_hours=config("PORTAL_AUDIT_ANCHOR_HOURS", cast=float, default=24.0),
-            jobs=config("PORTAL_JOBS", default="on").strip().lower() not in ("off", "0", "false", "no"),
+            jobs=config("PORTAL_JOBS", default="on").strip().lower() not in ("off", "0", "false", "no", "external"),
+            jobs_external=config("PORTAL_JOBS", default="on").strip().lower() == "external",
+            jobs_lock_url=config("PORTAL_JOBS_LOCK_URL", default=None) or None,
             data_dir=data_dir,
             secret_key=secret,
             environment=config("PORTAL_ENV", default="development"),

@@ -21,12 +21,15 @@ ITEMS = Machine(table="workflow_test_items", object_type="test_item", audit_pref
 
 
 @pytest.fixture
-async def items(db: Any) -> Any:
-    await db.execute("CREATE TABLE IF NOT EXISTS workflow_test_items (id int PRIMARY KEY, status text NOT NULL, "
-                     "closed_at timestamptz)")
+async def items(db: Any, owner_db: Any) -> Any:
+    """A throw-away table made by the owner (the app's role may not create tables), used by the app."""
+    await owner_db.execute("CREATE TABLE IF NOT EXISTS workflow_test_items (id int PRIMARY KEY, status text NOT NULL, "
+                           "closed_at timestamptz)")
+    app_role = await db.fetch_val("SELECT current_user")
+    await owner_db.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON workflow_test_items TO "{app_role}"')
     await db.execute("INSERT INTO workflow_test_items (id, status) VALUES (1, 'draft'), (2, 'open')")
     yield db
-    await db.execute("DROP TABLE workflow_test_items")
+    await owner_db.execute("DROP TABLE workflow_test_items")
 
 
 async def _status(db: Any, key: int) -> str:

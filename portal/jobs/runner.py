@@ -159,7 +159,9 @@ class Runner:
 
     async def _take_lock(self) -> Any:
         try:
-            conn = await asyncpg.connect(self.db.url)
+            # A session advisory lock needs a session of its own: behind PgBouncer's transaction pooling,
+            # PORTAL_JOBS_LOCK_URL reaches PostgreSQL directly (docs/jobs.md).
+            conn = await asyncpg.connect(self.ctx.settings.jobs_lock_url or self.db.url)
         except (*DB_FAILURES, asyncpg.PostgresError):
             log.warning("job runner: cannot connect to take the lock; retrying")
             return None
