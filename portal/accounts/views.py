@@ -36,7 +36,7 @@ async def signup(request: Request) -> Response:
     The answer does not say whether the email has an account (docs/security.md, Uniform answers):
     for a known email nothing is created, the owner is told by mail that someone tried, and the page
     is the same "check your email" as for a new account."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD
         next_path = safe_next(request.query_params.get("next"), "")
         return render(request, "accounts/signup.html", {"values": {"next": next_path}, "errors": {}})
     form = forms.signup_form(await read_form(request))
@@ -128,7 +128,7 @@ async def verify_email(request: Request) -> Response:
 async def login(request: Request) -> Response:
     """Sign in with email and password, throttled per account and per address (accounts/throttle.py);
     staff go on to their second factor; a fresh session on success."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD
         next_path = safe_next(request.query_params.get("next"), "")
         return render(request, "accounts/login.html", {"values": {"next": next_path}, "errors": {}})
     form = forms.login_form(await read_form(request))
@@ -199,7 +199,7 @@ async def account_home(request: Request) -> Response:
 async def reset_request(request: Request) -> Response:
     """Ask for a password reset link; the same answer whether or not the account exists (throttled
     per address and per email; mail to one address capped per hour)."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD
         return render(request, "accounts/reset_request.html", {"values": {}, "errors": {}})
     form = forms.email_form(await read_form(request))
     if form.errors:
@@ -239,7 +239,7 @@ async def reset_confirm(request: Request) -> Response:
     user = await queries.get_by_id(db, int(payload["u"]))
     if user is None or user.auth_version != payload["v"]:
         return render(request, "accounts/token_invalid.html", {"expired": False}, status=400)
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD
         return render(request, "accounts/reset_confirm.html", {"values": {}, "errors": {}})
     form = forms.new_password_form(await read_form(request))
     if form.errors:

@@ -75,7 +75,7 @@ async def page(request: Request) -> Response:
     state = await _state(request, pending) if pending else None
     if pending is None or state is None:
         return _start_again(request)
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD
         return _render(request, state, {}, {})
     return await _check(request, pending, state)
 

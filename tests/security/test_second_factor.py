@@ -145,3 +145,10 @@ def test_recovery_code_normalisation() -> None:
 
 def test_login_helper_is_importable() -> None:
     assert second_factor_login.PAGE == "/ingresar/segundo-factor"
+
+
+async def test_head_on_the_second_factor_page_checks_nothing(db, client) -> None:
+    await create_user(db, "rev@x.cl", roles=["reviewer"])
+    await _password(client, "rev@x.cl")
+    assert (await client.http.head("/ingresar/segundo-factor")).status_code == 200
+    assert await db.fetch_val("SELECT count(*) FROM login_attempts WHERE NOT succeeded") == 0
