@@ -61,16 +61,22 @@ def params(election_id: int, portal_key: bytes, keys: list[str]) -> seal.SealPar
     return seal.SealParams(str(election_id), portal_key, tuple(bytes.fromhex(k) for k in keys))
 
 
-def sealer(election_id: int, secret: str, keys: str) -> seal.Sealer:
-    """The election's sealer, built once per process (keys: the trustees' keys, as signing_keys() gives)."""
+async def sealer(db: Database, election_id: int, secret: str, keys: str) -> seal.Sealer:
+    """The election's sealer, built once per process (keys: the trustees' keys, as signing_keys() gives).
+    Refused when the portal key derived now is not the one the record published at the opening (the
+    app's secret changed): ballots sealed with another key would not verify."""
     cache_key = (election_id, keys, hashlib.sha256(secret.encode()).hexdigest())
     found = _sealers.get(cache_key)
     if found is None:
         if not keys:
             raise Conflict(_("La elección no tiene las claves de sus custodios: no se pueden sellar votos."))
+        setup = await rq.events_of_type(db, election_id, "setup")
+        key = portal_public_key(secret, election_id)
+        if not setup or json.loads(setup[0])["payload"]["seal"]["portal_key"] != key.hex():
+            raise Conflict(_("No se pueden sellar votos: la clave del portal no es la que publicó el registro de "
+                             "la elección al abrir la votación (¿cambió PORTAL_SECRET_KEY?)."))
         try:
-            found = seal.Sealer(params(election_id, portal_public_key(secret, election_id), keys.split(",")),
-                                portal_seed(secret, election_id))
+            found = seal.Sealer(params(election_id, key, keys.split(",")), portal_seed(secret, election_id))
         except seal.SealError as exc:
             raise Conflict(_("No se pueden sellar votos: %(error)s", error=str(exc))) from None
         if len(_sealers) > 64:

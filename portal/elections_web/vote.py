@@ -105,8 +105,8 @@ async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | N
     failure: BaseException | None = None
     async with checkout(db):  # one pool connection for both statements
         ctx, category = _check(await vote_queries.vote_context(db, election_id, org_id, choice), choice)
-        sealed = sealing.sealer(election_id, secret, ctx.trustee_keys or "").seal(
-            category, None if choice is None else str(choice))
+        sealer = await sealing.sealer(db, election_id, secret, ctx.trustee_keys or "")
+        sealed = sealer.seal(category, None if choice is None else str(choice))
         try:
             pending = await record_queries.record_sealed(db, VOTE_LOCK, election_id, org_id, sealed.fingerprint,
                                                          sealed.item, _receipt_mail(email, ctx.name))

@@ -103,14 +103,38 @@ async def vote_http(client: Any, election_id: int, choice: str) -> Any:
 async def on_ballot_insert(owner_db: Any, body: str) -> AsyncIterator[None]:
     """Run the PL/pgSQL `body` inside the vote's own statement, just before the ballot row is inserted
     (after the has-voted row): a real fault or delay at that point, where Python cannot reach since the
-    vote's write is one statement (cast_ballot()). Dropped afterwards, whatever happens. Created by the
+    vote's write is one statement (cast_sealed_ballot()). Dropped afterwards, whatever happens. Created by the
     owner (`owner_db`): the app role may not create functions or triggers."""
     await owner_db.execute(f"CREATE FUNCTION test_ballot_hook() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body}; "
                      "RETURN NEW; END $$")
-    await owner_db.execute("CREATE TRIGGER test_ballot_hook BEFORE INSERT ON ballots FOR EACH ROW "
+    await owner_db.execute("CREATE TRIGGER test_ballot_hook BEFORE INSERT ON sealed_ballots FOR EACH ROW "
                      "EXECUTE FUNCTION test_ballot_hook()")
     try:
         yield
     finally:
-        await owner_db.execute("DROP TRIGGER test_ballot_hook ON ballots")
+        await owner_db.execute("DROP TRIGGER test_ballot_hook ON sealed_ballots")
         await owner_db.execute("DROP FUNCTION test_ballot_hook()")
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+
+
+async def upload(client: Any, url: str, kind: str, content: bytes, name: str = "upload.json") -> Any:
+    """A trustee's upload (kind key or step) as a file."""
+    return await client.post(url, {"kind": kind}, files={"file": (name, content, "application/json")})
+
+
+def run_cli(*args: str) -> str:
+    """`python -m elections ...` as a trustee or a verifier runs it; returns stdout (fails the test on error)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "elections", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def challenge_of(page: str) -> str:
+    """The challenge a trustee's page shows in its keygen command."""
+    return page.split("--challenge ")[1].split("<")[0].strip()

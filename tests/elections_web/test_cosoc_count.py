@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import elections
-from cosoc_world import OpenElection, build_open_election
+from cosoc_world import OpenElection, build_open_election, close_vote
 from cosoc_helpers import end_voting_window, set_phase, signed_in, staff
-from portal.elections_web import count, count_queries, queries as q, vote
+from portal.elections_web import count, count_queries, demo, queries as q, sealing, vote
 
 
 async def _cast_all(db: Any, oe: OpenElection, plan: dict[str, list[int | None]]) -> None:
@@ -17,9 +17,12 @@ async def _cast_all(db: Any, oe: OpenElection, plan: dict[str, list[int | None]]
 
 
 async def _count(db: Any, oe: OpenElection) -> tuple[dict[str, Any], elections.Result]:
+    """Close, the trustees' steps, the reveal, then the count's arithmetic."""
+    await close_vote(db, oe)
+    await demo.play_trustees(db, oe.id, oe.seeds, oe.trustees)
     e = await q.get_election(db, oe.id)
     bulletin, result, _content = count.build(e, await count_queries.count_candidates(db, oe.id),
-                                             await count_queries.count_ballots(db, oe.id))
+                                             await sealing.revealed_ballots(db, e))
     return bulletin, result
 
 
@@ -72,8 +75,8 @@ async def test_gender_cap_substitution_in_the_stored_trail(db: Any, secret: str,
     await db.execute("UPDATE candidates SET status = 'admissible' WHERE id = :c", {"c": b3})
     await db.execute("UPDATE candidates SET region_code = '05' WHERE id IN (:a, :b)", {"a": b1, "b": b2})
     await _cast_all(db, oe, {"B": [b1, b1, b3]})
-    await end_voting_window(db, oe.id)
-    await set_phase(db, oe.id, "voting_closed")
+    await close_vote(db, oe)
+    await demo.play_trustees(db, oe.id, oe.seeds, oe.trustees)
     officer = await staff(make_client, db, "election_officer")
     assert (await officer.post(f"/staff/elecciones/{oe.id}/escrutinio")).status_code == 303
     stored = await count_queries.get_results(db, oe.id)

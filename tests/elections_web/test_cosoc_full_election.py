@@ -30,8 +30,10 @@ from pathlib import Path
 from typing import Any
 
 import elections
-from cosoc_helpers import create_election, end_voting_window, must_advance, org, signed_in, staff, vote_http
-from factories import create_org
+from cosoc_helpers import challenge_of, create_election, end_voting_window, must_advance, org, run_cli, signed_in, \
+    staff, upload, vote_http
+from elections.audit import check_record
+from factories import create_org, create_user
 
 ROOT = Path(__file__).resolve().parents[2]
 CANDIDATES = {  # key: (category, gender, region, votes)
@@ -96,7 +98,11 @@ async def test_a_complete_election_through_http(db: Any, make_client: Any, tmp_p
         assert (await officer.post(f"/staff/elecciones/{eid}/candidaturas/{cid}", data)).status_code == 303
     r = await ministro.post(f"/staff/elecciones/{eid}/sorteo", {"seed": "acto-publico-2026"})
     assert r.status_code == 303
+
+    # trustees: the ministro de fe and an observer; each makes a key offline and uploads it
+    trustees = await _appoint_trustees(db, make_client, officer, ministro, eid, tmp_path)
     await must_advance(officer, eid, "voting_open")
+    early_record = (await officer.get(f"/elecciones/{eid}/registro.json")).content  # someone saves a copy
 
     # voting: every nominator and the other padrón organizations; blanks as in BLANKS
     plan: list[tuple[str, str]] = []
@@ -110,10 +116,16 @@ async def test_a_complete_election_through_http(db: Any, make_client: Any, tmp_p
         voter = pool[cat].pop()
         client = await signed_in(make_client, voter[2])
         cast = await vote_http(client, eid, choice)
-        assert cast.status_code == 303 and cast.headers["location"] == f"/elecciones/{eid}/comprobante"
-        page = await client.get(cast.headers["location"])
-        code = page.text.split('<p class="tracking-code"><code>')[1].split("<")[0]
+        assert cast.status_code == 200 and cast.headers["cache-control"] == "no-store"
+        code = cast.text.split('data-code="')[1].split('"')[0]
         receipts.append(code)
+        assert code[:4] + "</span> <span" in cast.text and "<svg" in cast.text  # grouped by 4, and the QR code
+        assert "se envió por correo" not in cast.text and "no trae el código" not in cast.text  # no mail server
+        kept = await client.post(f"/elecciones/{eid}/comprobante.txt", {"code": code})
+        assert kept.status_code == 200 and " ".join(code[i:i + 4] for i in range(0, 64, 4)) in kept.text
+        assert kept.headers["cache-control"] == "no-store"
+        again = await client.get(f"/elecciones/{eid}/comprobante")
+        assert code not in again.text and "no puede mostrarse de nuevo" in again.text
         mails = await db.fetch_all("SELECT body, redacted_body FROM outbox WHERE to_addr = :t", {"t": voter[2]})
         assert any("quedó registrado" in m["body"] for m in mails)
         # no mail server configured: the code that links the organization to its ballot is never stored
@@ -127,6 +139,9 @@ async def test_a_complete_election_through_http(db: Any, make_client: Any, tmp_p
     assert refused.status_code == 409 and "ventana" in refused.text
     await end_voting_window(db, eid)
     await must_advance(officer, eid, "voting_closed")
+    premature = await officer.post(f"/staff/elecciones/{eid}/escrutinio")
+    assert premature.status_code == 409 and "pasos de custodios" in premature.text
+    await _trustee_steps(officer, trustees, eid, tmp_path)
     await must_advance(officer, eid, "tallied")
 
     # the stored allocation equals elections.allocate on the same data, computed here directly
@@ -148,6 +163,8 @@ async def test_a_complete_election_through_http(db: Any, make_client: Any, tmp_p
     assert results.status_code == 200 and "Persona B2" in results.text and header["padron_sha256"] in results.text
     lookup = await officer.get(f"/elecciones/{eid}/recibo", params={"codigo": receipts[0]})
     assert "fue contado" in lookup.text
+    grouped = "-".join(receipts[1][i:i + 4] for i in range(0, 64, 4)).upper()  # as printed, typed back
+    assert "fue contado" in (await officer.get(f"/elecciones/{eid}/recibo", params={"codigo": grouped})).text
 
     # the bulletin verifies with the elections verifier (API and CLI); one changed ballot fails
     bulletin = await officer.get(f"/elecciones/{eid}/boletin.json")
@@ -192,6 +209,20 @@ async def test_a_complete_election_through_http(db: Any, make_client: Any, tmp_p
     members = council.text.split("Cambios durante el periodo")[0]
     assert "Persona A4" not in members
 
+    # the public record verifies offline, with a copy saved during the vote; any change to any event fails it
+    record = await officer.get(f"/elecciones/{eid}/registro.json")
+    (tmp_path / "registro.json").write_bytes(record.content)
+    (tmp_path / "early.json").write_bytes(early_record)
+    out = run_cli("verify", str(tmp_path / "registro.json"), "--checkpoint", str(tmp_path / "early.json"))
+    assert "OK" in out or "stage: proclaimed" in out
+    parsed = json.loads(record.content)
+    assert [e["type"] for e in parsed["events"]][-3:] == ["tally", "allocation", "proclamation"]
+    assert all(len(e["at"]) == 10 for e in parsed["events"])  # dates only: coarse
+    for i in range(len(parsed["events"])):
+        changed = json.loads(record.content)
+        changed["events"][i]["payload"] = {"changed": True, **(changed["events"][i]["payload"] or {})}
+        assert not check_record(changed).ok, f"event {i} changed and the record still verifies"
+
     # every transition is in the election log and the audit log
     log = [r["to_phase"] for r in await db.fetch_all(
         "SELECT to_phase FROM election_log WHERE election_id = :e AND event = 'phase_changed' ORDER BY id", {"e": eid})]
@@ -199,6 +230,54 @@ async def test_a_complete_election_through_http(db: Any, make_client: Any, tmp_p
                    "voting_open", "voting_closed", "tallied", "proclaimed", "constituted"]
     audited = await db.fetch_val("SELECT count(*) FROM audit_log WHERE action = 'election.phase_changed'")
     assert audited == len(log)
+
+
+async def _appoint_trustees(db: Any, make_client: Any, officer: Any, ministro: Any, eid: int,
+                            tmp_path: Path) -> list[tuple[Any, Path]]:
+    """The officer names the ministro de fe and an observer; each runs `trustee keygen` and uploads."""
+    ministro_email = await db.fetch_val("SELECT u.email FROM users u JOIN user_roles r ON r.user_id = u.id "
+                                        "WHERE r.role = 'ministro_de_fe' ORDER BY u.id DESC LIMIT 1")
+    await create_user(db, "observadora@cosoc.cl", name="Observadora del COSOC")
+    observer = await signed_in(make_client, "observadora@cosoc.cl")
+    for email in (ministro_email, "observadora@cosoc.cl"):
+        assert (await officer.post(f"/staff/elecciones/{eid}/custodios", {"email": email})).status_code == 303
+    refused = await officer.post(f"/staff/elecciones/{eid}/fase", {"to": "voting_open"})
+    assert refused.status_code == 409 and "claves de custodios" in refused.text
+    out = []
+    for position, client in ((1, ministro), (2, observer)):
+        page = await client.get(f"/elecciones/{eid}/custodios/{position}")
+        assert page.status_code == 200
+        folder = tmp_path / f"custodio{position}"
+        run_cli("trustee", "keygen", "--out", str(folder), "--election", str(eid), "--challenge", challenge_of(page.text))
+        if position == 2:  # a proof made for another challenge is refused, with the reason
+            run_cli("trustee", "keygen", "--out", str(tmp_path / "otro"), "--election", str(eid), "--challenge", "otro")
+            bad = await upload(client, f"/elecciones/{eid}/custodios/2", "key",
+                               (tmp_path / "otro" / "trustee-public.json").read_bytes())
+            assert bad.status_code == 409 and "another challenge" in bad.text
+            assert (await client.get(f"/elecciones/{eid}/custodios/1")).status_code == 404  # not their page
+        r = await upload(client, f"/elecciones/{eid}/custodios/{position}", "key",
+                         (folder / "trustee-public.json").read_bytes())
+        assert r.status_code == 303, r.text[:1000]
+        out.append((client, folder))
+    return out
+
+
+async def _trustee_steps(officer: Any, trustees: list[tuple[Any, Path]], eid: int, tmp_path: Path) -> None:
+    """After the close each trustee downloads its batch, runs `trustee step` offline and uploads it
+    (the second one works from the whole record, which the command verifies first)."""
+    for position, (client, folder) in enumerate(trustees, 1):
+        if position == 1:
+            source = await client.get(f"/elecciones/{eid}/custodios/1/lote.json")
+        else:
+            source = await client.get(f"/elecciones/{eid}/registro.json")
+        assert source.status_code == 200
+        (folder / "input.json").write_bytes(source.content)
+        run_cli("trustee", "step", "--key", str(folder / "trustee.key"), "--input", str(folder / "input.json"),
+                "--out", str(folder / "step.json"))
+        r = await upload(client, f"/elecciones/{eid}/custodios/{position}", "step", (folder / "step.json").read_bytes())
+        assert r.status_code == 303, r.text[:1000]
+    progress = await officer.get(f"/elecciones/{eid}/custodios")
+    assert progress.text.count("Subido y verificado") == 2
 
 
 def _tamper(text: str, old: str, new: str) -> str:

@@ -9,7 +9,7 @@ from cosoc_helpers import create_election, end_voting_window, set_phase, signed_
 
 
 async def ballots(db: Any) -> int:
-    return await db.fetch_val("SELECT count(*) FROM ballots")
+    return await db.fetch_val("SELECT count(*) FROM sealed_ballots")
 
 
 async def voters(db: Any) -> int:
@@ -82,7 +82,7 @@ async def test_candidate_of_another_category(db: Any, open_election: OpenElectio
 async def test_second_ballot_is_refused_with_409(db: Any, open_election: OpenElection, make_client: Any) -> None:
     email = open_election.reps["C"][2][2]
     client = await signed_in(make_client, email)
-    assert (await vote_http(client, open_election.id, "blank")).status_code == 303
+    assert (await vote_http(client, open_election.id, "blank")).status_code == 200
     again = await client.post(f"/elecciones/{open_election.id}/votar", {"step": "cast", "choice": "blank"})
     assert again.status_code == 409 and "ya votó" in again.text
     assert await ballots(db) == 1
@@ -172,7 +172,7 @@ async def test_category_change_blocked_between_cutoff_and_proclamation(db: Any, 
     assert (await category_change_check(db)).allowed
     oe = await build_open_election(db, secret, phase="padron_provisional")
     check = await category_change_check(db)
-    assert not check.allowed and "elección del COSOC en curso" in check.reason
+    assert not check.allowed and "«Elección abierta»" in check.reason
     await set_phase(db, oe.id, "proclaimed")
     assert (await category_change_check(db)).allowed
 
