@@ -23,7 +23,8 @@ STAFF = [
     ("sello@demo.participa.cl", "Sofía Evaluadora Sello", ["sello_evaluator"]),
     ("compromiso@demo.participa.cl", "Carlos Evaluador Compromiso", ["compromiso_evaluator"]),
 ]
-DOMAIN_LOADERS = ("portal.registry.demo", "portal.elections_web.demo", "portal.sello.demo", "portal.compromiso.demo")
+DOMAIN_LOADERS = ("portal.registry.demo", "portal.elections_web.demo", "portal.sello.demo", "portal.compromiso.demo",
+                  "portal.claveunica.demo")
 
 
 async def create_staff(db: Database, email: str, name: str, password: str, roles: list[str]) -> str:

@@ -293,16 +293,21 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        # Our own static files (fonts, CSS, scripts, images) are never framed documents: they need
+        # nosniff, not the page headers, whose bytes count on every first visit (docs/architecture.md).
+        static = scope["path"].startswith("/static/")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
-                extra = {
-                    b"x-content-type-options": b"nosniff",
-                    b"x-frame-options": b"DENY",
-                    b"referrer-policy": b"same-origin",
-                    b"content-security-policy": self.CSP.encode(),
-                }
+                extra = {b"x-content-type-options": b"nosniff"}
+                if not static:
+                    extra.update({
+                        b"x-frame-options": b"DENY",
+                        b"referrer-policy": b"same-origin",
+                        b"content-security-policy": self.CSP.encode(),
+                    })
                 if self.https_only:
                     extra[b"strict-transport-security"] = b"max-age=31536000; includeSubDomains"
                 headers += [(k, v) for k, v in extra.items() if k not in names]

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PORTAL = ROOT / "portal"
 
-DOMAINS = {"registry", "elections_web", "sello", "compromiso", "council"}
+DOMAINS = {"registry", "elections_web", "sello", "compromiso", "council", "help"}
 SERVICES = {"accounts", "certificates", "jobs", "reminders", "claveunica"}
 # The database layer: the only modules that may open a transaction another way than atomic().
 DB_LAYER = {"portal/db.py", "portal/txn.py", "portal/migrate.py"}  # migrations run on their own connection
