@@ -13,7 +13,8 @@ The record of an election, event by event (elections/record.py):
   no checkpoint names fewer than that many ballots, so it cannot be joined to the turnout of a
   region at a given time);
 * at the close: the last checkpoint (the remainder), ``voting_closed``, the ``sorteo`` (it may change
-  until the close, docs/elections.md, Sorteo, so it is published once, when final), ``sealed_ballots`` (every stored sealed ballot, grouped as the checkpoints were);
+  until the close, docs/elections.md, Sorteo, so it is published once, when final),
+  ``sealed_ballots`` (every stored sealed ballot, grouped as the checkpoints were);
 * after it: one ``trustee_step`` per trustee (uploaded, checked with ``seal.check_step``);
 * the count: ``tally`` (the bulletin of the revealed ballots) and ``allocation``; then
   ``proclamation`` (the acta's SHA-256).

@@ -147,5 +147,6 @@ async def _proclaim(db: Database, e: q.Election, actor: Any) -> dict[str, Any]:
 
 # What entering each phase does besides changing it (docs/elections.md, Phases); voting_open: _open_voting.
 _WORK: dict[str, Callable[[Database, q.Election, Any], Awaitable[dict[str, Any]]]] = {
-    "padron_provisional": _publish_padron, "padron_final": _freeze_padron, "voting_closed": _close_voting, "tallied": _tally, "proclaimed": _proclaim,
+    "padron_provisional": _publish_padron, "padron_final": _freeze_padron, "voting_closed": _close_voting,
+    "tallied": _tally, "proclaimed": _proclaim,
 }

@@ -28,7 +28,7 @@ def _resign(seed: bytes, params: seal.SealParams, step: dict[str, Any], output: 
     """A dishonest trustee's step: its own output, hashed and signed with its own key (so only the
     portal's checks, not the trustee's signature, can catch it)."""
     output_sha = seal.batch_sha256(output)
-    message = seal._step_message(params.election_id, step["trustee"], step["input_sha256"], output_sha)  # noqa: SLF001 (a forger's tool)
+    message = seal._step_message(params.election_id, step["trustee"], step["input_sha256"], output_sha)
     return {**step, "output": seal.items_to_json(output), "count": len(output), "output_sha256": output_sha,
             "signature": SigningKey(seed).sign(message).signature.hex()}
 
@@ -79,7 +79,7 @@ async def test_steps_in_turn_once_each_and_the_count_waits_for_all(db: Any, open
     oe = open_election
     await _voted_and_closed(db, oe)
     second = await signed_in(make_client, oe.trustees[1].email)
-    params, step1 = await _honest_step(db, oe, 1)
+    _params, step1 = await _honest_step(db, oe, 1)
     assert (await second.get(f"/elecciones/{oe.id}/custodios/2/lote.json")).status_code == 404  # not its turn
     early = await upload(second, f"/elecciones/{oe.id}/custodios/2", "step", json.dumps(step1).encode())
     assert early.status_code == 409 and "turno del custodio 1" in early.text

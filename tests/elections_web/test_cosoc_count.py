@@ -6,7 +6,7 @@ from typing import Any
 
 import elections
 from cosoc_world import OpenElection, build_open_election, close_vote
-from cosoc_helpers import end_voting_window, set_phase, signed_in, staff
+from cosoc_helpers import signed_in, staff
 from portal.elections_web import count, count_queries, demo, queries as q, sealing, vote
 
 

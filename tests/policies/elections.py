@@ -7,6 +7,8 @@ from typing import Any
 
 from policies import Rule, World, only, public
 
+WALK_SECRET = "walk-secret"  # the walk casts no ballot over HTTP, so any app secret will do
+
 OFFICER = ("election_officer",)
 STAFF = ("election_officer", "ministro_de_fe")
 
@@ -17,6 +19,10 @@ def _open(w: World) -> dict[str, Any]:
 
 def _done(w: World) -> dict[str, Any]:
     return {"id": w.ids["election:done"]}
+
+
+def _trustee(w: World) -> dict[str, Any]:
+    return {"id": w.ids["election:open"], "pos": 1}
 
 
 def reps(**kw: Any) -> Rule:
@@ -41,6 +47,16 @@ POLICY = {
     ("GET", "/elecciones/{id}/votar"): reps(params=_open),
     ("POST", "/elecciones/{id}/votar"): reps(params=_open, data=lambda w: {"step": "confirm", "choice": "blank"}),
     ("GET", "/elecciones/{id}/comprobante"): reps(params=_open),
+    ("POST", "/elecciones/{id}/comprobante.txt"): public(params=_open, data=lambda w: {"code": "ab" * 32}),
+    ("GET", "/elecciones/{id}/registro.json"): public(params=_done),
+    ("GET", "/elecciones/{id}/custodios"): public(params=_done),
+    ("GET", "/elecciones/{id}/custodios/{pos}/lote.json"): public(params=_trustee),  # 404: no step awaited
+    # a trustee's own page: its account only (anyone else: 404, existence is not revealed)
+    ("GET", "/elecciones/{id}/custodios/{pos}"): Rule(frozenset({"ministro_de_fe"}), params=_trustee, denied=404),
+    ("POST", "/elecciones/{id}/custodios/{pos}"): Rule(  # 409: voting opened, keys are frozen
+        frozenset({"ministro_de_fe"}), params=_trustee, denied=404, data=lambda w: {"kind": "key", "json": "{}"}),
+    ("POST", "/staff/elecciones/{id}/custodios"): only(*OFFICER, params=_open,  # 409: voting opened
+                                                        data=lambda w: {"email": "user@walk.cl"}),
     ("GET", "/staff/elecciones"): only(*STAFF),
     ("POST", "/staff/elecciones"): only(*OFFICER),  # 422: empty form
     ("GET", "/staff/elecciones/{id}"): only(*STAFF, params=_open),
@@ -63,9 +79,22 @@ POLICY = {
 }
 
 
+def _person(world: World, role: str) -> Any:
+    from portal.security import CurrentUser
+
+    roles = frozenset({role}) if role != "user" else frozenset()
+    return CurrentUser(id=world.ids[f"user:{role}"], email=world.emails[role], name=role, roles=roles)
+
+
+def _trustees(world: World) -> list[Any]:
+    """The walk's ministro de fe (trustee 1) and its plain user (trustee 2)."""
+    return [_person(world, "ministro_de_fe"), _person(world, "user")]
+
+
 async def _election(db: Any, world: World, name: str) -> tuple[int, dict[str, int]]:
-    """An election whose padrón holds the walk's organizations, one admissible candidate each."""
-    from portal.elections_web import padron, queries as q
+    """An election whose padrón holds the walk's organizations, one admissible candidate each, with
+    two trustees (keys in) and its public record opened."""
+    from portal.elections_web import demo, padron, queries as q
 
     today = date.today()
     eid = await q.create_election(db, {"name": name, "term_start": today, "term_end": today + timedelta(days=730),
@@ -80,8 +109,12 @@ async def _election(db: Any, world: World, name: str) -> tuple[int, dict[str, in
             "name": f"Candidatura {key}", "document_type": "passport", "document_number": "X1", "gender": "F",
             "bio": "Reseña de la candidatura para el recorrido."})
     await db.execute("UPDATE candidates SET status = 'admissible' WHERE election_id = :e", {"e": eid})
+    await db.execute("UPDATE elections SET lottery_seed = 'walk', sorteo_fixed_at = now() WHERE id = :e", {"e": eid})
+    seeds = await demo.appoint_trustees(db, eid, _person(world, "election_officer"), _trustees(world))
+    world.ids[f"seeds:{eid}"] = seeds
+    await demo.open_record(db, eid, WALK_SECRET)
     await db.execute(
-        """UPDATE elections SET phase = 'voting_open', lottery_seed = 'walk', sorteo_fixed_at = now(),
+        """UPDATE elections SET phase = 'voting_open',
                   voting_starts_at = now() - interval '1 hour', voting_ends_at = now() + interval '1 hour'
            WHERE id = :e""", {"e": eid})
     return eid, cands
@@ -89,14 +122,16 @@ async def _election(db: Any, world: World, name: str) -> tuple[int, dict[str, in
 
 async def extend_world(db: Any, world: World) -> None:
     """A proclaimed election (results, bulletin, acta, a claim) and one open for voting."""
-    from portal.elections_web import padron_queries, vote, workflow
+    from portal.elections_web import demo, padron_queries, vote, workflow
     from portal.security import CurrentUser
 
     admin = CurrentUser(id=world.ids["user:admin"], email="admin@walk.cl", name="Admin", roles=frozenset({"admin"}))
     done, cands = await _election(db, world, "Elección proclamada")
-    await vote.cast_vote(db, done, world.ids["org"], cands["org"])
-    await db.execute("""UPDATE elections SET phase = 'voting_closed', voting_starts_at = now() - interval '2 hours',
+    await vote.cast_vote(db, done, world.ids["org"], cands["org"], secret=WALK_SECRET)
+    await db.execute("""UPDATE elections SET voting_starts_at = now() - interval '2 hours',
                                voting_ends_at = now() - interval '1 hour' WHERE id = :e""", {"e": done})
+    await workflow.transition(db, done, "voting_closed", admin)
+    await demo.play_trustees(db, done, world.ids[f"seeds:{done}"], _trustees(world))
     await workflow.transition(db, done, "tallied", admin)
     await workflow.transition(db, done, "proclaimed", admin)
     world.ids["election:done"] = done
