@@ -120,27 +120,59 @@ async def _ensure_orgs(db: Database) -> list[str]:
     return lines
 
 
+# The proclaimed election shows every correction the count can make (docs/elections.md, Quota rules):
+# per category, each candidacy as (gender, from outside the RM? None: either, votes it gets).
+Slot = tuple[str, bool | None, int]
+PAST_PLAN: dict[str, tuple[Slot, ...]] = {
+    # 4 seats, at most 2 per gender: the three most voted are women, so the third gives way to a man
+    "A": (("F", True, 3), ("F", True, 2), ("F", None, 1), ("M", None, 1), ("M", None, 0)),
+    # 3 seats, at least 2 outside the RM: two of the three most voted are from the RM, the second gives way
+    "B": (("F", True, 2), ("M", False, 2), ("F", False, 1), ("M", True, 0)),
+    # 2 seats, one per gender: two men tie for the second seat and both comply, so the sorteo decides
+    "C": (("F", True, 2), ("M", True, 1), ("M", True, 1)),
+}
+
+
 async def _election(db: Database, name: str, term_start: date, seats: dict[str, int]) -> int:
+    """An election with a coherent calendar (cut-off ≤ claims ≤ candidacies ≤ voting ≤ results claims):
+    a past one voted two days ago and is proclaimed today; an open one votes until next week."""
     today = clock.today()
+    past = term_start <= today
     eid = await q.create_election(db, {
-        "name": name, "term_start": term_start, "term_end": term_start + timedelta(days=730),
-        "seats_a": seats["A"], "seats_b": seats["B"], "seats_c": seats["C"], "padron_cutoff": today,
-        "call_on": today - timedelta(days=30), "padron_claims_until": today - timedelta(days=1),
-        "candidacies_from": today - timedelta(days=20), "candidacies_until": today - timedelta(days=10),
-        "results_claims_until": today - timedelta(days=1)})
+        "name": name, "term_start": today if past else term_start,
+        "term_end": (today if past else term_start) + timedelta(days=730),
+        "seats_a": seats["A"], "seats_b": seats["B"], "seats_c": seats["C"],
+        "call_on": today - timedelta(days=40), "padron_cutoff": today - timedelta(days=28),
+        "padron_claims_until": today - timedelta(days=24), "candidacies_from": today - timedelta(days=22),
+        "candidacies_until": today - timedelta(days=8),
+        "results_claims_until": today - timedelta(days=1) if past else today + timedelta(days=12)})
+    # The demo's organizations were created moments ago: the padrón counts them as of today.
     await padron.snapshot(db, eid, today)
     await padron.freeze(db, eid)
     return eid
 
 
+def _pick(entries: list[Any], slots: tuple[Slot, ...] | None, n: int) -> list[tuple[Any, str | None]]:
+    """The padrón entries that stand, each with its planned gender; a slot's region when one is free."""
+    if slots is None:
+        return [(e, None) for e in entries[:n]]
+    chosen: list[tuple[Any, str | None]] = []
+    for gender, outside, _votes in slots:
+        free = [e for e in entries if all(e is not c for c, _g in chosen)]
+        fits = [e for e in free if outside is None or (e.region_code != "13") == outside]
+        if fits or free:
+            chosen.append(((fits or free)[0], gender))
+    return chosen
+
+
 async def _candidates(db: Database, eid: int, per_cat: dict[str, int], rng: random.Random,
-                      skip: set[int]) -> dict[str, list[int]]:
+                      skip: set[int], plan: dict[str, tuple[Slot, ...]] | None = None) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     for cat, n in per_cat.items():
-        entries = [e for e in await padron.entries(db, eid, category=cat) if e.org_id not in skip][:n]
+        entries = [e for e in await padron.entries(db, eid, category=cat) if e.org_id not in skip]
         out[cat] = []
-        for i, entry in enumerate(entries):
-            gender = "FMFMX"[i % 5] if cat == "A" else "FM"[i % 2]
+        for i, (entry, planned) in enumerate(_pick(entries, plan.get(cat) if plan else None, n)):
+            gender = planned or ("FMFMX"[i % 5] if cat == "A" else "FM"[i % 2])
             name = f"{rng.choice(FIRST[gender])} {rng.choice(LAST)}"
             cid = await q.save_candidate(db, eid, entry.org_id, cat, entry.region_code, {
                 "name": name, "document_type": "passport", "document_number": f"DEMO{eid}{cat}{i}",
@@ -151,18 +183,31 @@ async def _candidates(db: Database, eid: int, per_cat: dict[str, int], rng: rand
     return out
 
 
+def _choice(options: list[int], left: list[int] | None, rng: random.Random) -> int | bool | None:
+    """A voter's choice: the next planned vote, else blank or abstain (False); unplanned: at random."""
+    if left is not None:
+        for i, n in enumerate(left):
+            if n > 0:
+                left[i] -= 1
+                return options[i]
+        return None if rng.random() < 0.5 else False
+    return None if not options or rng.random() < 0.1 else rng.choice(options[:1] * 3 + options)
+
+
 async def _cast(db: Database, eid: int, cands: dict[str, list[int]], rng: random.Random, share: float,
-                keep_out: set[int], secret: str) -> int:
+                keep_out: set[int], secret: str, plan: dict[str, tuple[Slot, ...]] | None = None) -> int:
     await open_record(db, eid, secret)
     await db.execute("""UPDATE elections SET phase = 'voting_open', voting_starts_at = now() - interval '1 day',
                                voting_ends_at = now() + interval '7 days' WHERE id = :e""", {"e": eid})
+    left = {cat: [votes for _g, _o, votes in slots] for cat, slots in plan.items()} if plan else {}
     cast = 0
     for entry in await padron.entries(db, eid):
-        if entry.org_id in keep_out or rng.random() > share:
+        if entry.org_id in keep_out or (not plan and rng.random() > share):
             continue
-        options = cands.get(entry.category) or []
-        choice = None if not options or rng.random() < 0.1 else rng.choice(options[:1] * 3 + options)
-        await vote.cast_vote(db, eid, entry.org_id, choice, secret=secret)
+        choice = _choice(cands.get(entry.category) or [], left.get(entry.category) if plan else None, rng)
+        if choice is False:
+            continue
+        await vote.cast_vote(db, eid, entry.org_id, choice or None, secret=secret)
         cast += 1
     return cast
 
@@ -191,11 +236,11 @@ async def load(db: Database, secret: str | None = None) -> list[str]:
         "WHERE u.email = 'elecciones.a1@demo.participa.cl'")
 
     past = await _election(db, PAST, clock.today() - timedelta(days=400), {"A": 4, "B": 3, "C": 2})
-    cands = await _candidates(db, past, {"A": 6, "B": 4, "C": 3}, rng, set())
+    cands = await _candidates(db, past, {cat: len(slots) for cat, slots in PAST_PLAN.items()}, rng, set(), PAST_PLAN)
     await db.execute("UPDATE elections SET lottery_seed = 'acto-publico-demo-2024', sorteo_fixed_at = now() WHERE id = :e",
                      {"e": past})
     seeds = await appoint_trustees(db, past, officer, [ministro, observer])
-    n_past = await _cast(db, past, cands, rng, 0.9, set(), secret)
+    n_past = await _cast(db, past, cands, rng, 0.9, set(), secret, PAST_PLAN)
     await db.execute("""UPDATE elections SET voting_starts_at = now() - interval '3 days',
                                voting_ends_at = now() - interval '2 days' WHERE id = :e""", {"e": past})
     await workflow.transition(db, past, "voting_closed", officer)
