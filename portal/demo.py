@@ -24,7 +24,7 @@ STAFF = [
     ("compromiso@demo.participa.cl", "Carlos Evaluador Compromiso", ["compromiso_evaluator"]),
 ]
 DOMAIN_LOADERS = ("portal.registry.demo", "portal.elections_web.demo", "portal.sello.demo", "portal.compromiso.demo",
-                  "portal.claveunica.demo")
+                  "portal.claveunica.demo", "portal.council.demo")
 
 
 async def create_staff(db: Database, email: str, name: str, password: str, roles: list[str]) -> str:
