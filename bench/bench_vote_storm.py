@@ -9,10 +9,17 @@ phase; PORTAL_ARGON2_PROFILE=test makes the server's argon2 cheap, as the test s
 
 1. storm: 64 concurrent clients cast one ballot per organization (POST step=cast), 20% of the
    organizations also retry after their receipt (each must get 409); votes/s and latency
-   percentiles; afterwards ballots = marked voters = distinct organizations and zero 5xx;
+   percentiles; afterwards sealed ballots = marked voters = distinct organizations and zero 5xx;
 2. the same storm on a second election, with `pg_ctl restart -m fast` of the database half-way:
    requests that fail get an error page and are retried by their client; afterwards no ballot is
-   lost or duplicated and every receipt's tracking code is in the ballots table.
+   lost or duplicated.
+
+Ballots are sealed for two trustees (issue 15): each election has two trustees whose keys are in
+before voting opens; the receipt page (the POST's 200 response) carries the tracking code, kept by
+the client. After each storm the portal path of the count is timed once: the close (checkpoint,
+sealed ballots published), both trustees' steps (made as `python -m elections trustee step` does,
+uploaded through the portal's checks), the reveal, the tally, the allocation; then every receipt's
+code must be among the revealed ballots, and the record must verify (`elections.audit`).
 
 Loopback only; the whole run is bounded (--deadline, default 20 minutes) and stops by itself.
 Figures are printed and written to bench/results/vote_storm.md.
@@ -49,7 +56,7 @@ sys.path.insert(0, str(ROOT))
 PASSWORD = "clave-de-la-tormenta-1"  # noqa: S105 (the throwaway accounts of a benchmark database)
 SESSION = "participa_session"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-_CODE = re.compile(r'<p class="tracking-code"><code>([0-9a-f]{64})</code>')
+_CODE = re.compile(rb'data-code="([0-9a-f]{64})"')
 
 
 @dataclass
@@ -75,6 +82,8 @@ class Storm:
     retried_after_error: int = 0
     checks: dict[str, object] = field(default_factory=dict)
     restart_seconds: float | None = None
+    codes: list[str] = field(default_factory=list)            # the tracking codes the receipt pages showed
+    count_seconds: dict[str, float] = field(default_factory=dict)
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average at the start and the end
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds used during the storm, by role
 
@@ -95,12 +104,23 @@ def pct(values: list[float], p: float) -> float:
 
 # ----- data -----
 
-async def seed(url: str, n: int) -> tuple[list[Org], list[int], dict[int, dict[str, list[int]]]]:
-    """n approved organizations with one representative each; two elections open for voting."""
+@dataclass
+class Trustees:
+    """The benchmark's two trustees (and the officer who counts): who they are, their private seeds."""
+
+    people: list[object]
+    officer: object
+    seeds: dict[int, list[bytes]] = field(default_factory=dict)
+
+
+async def seed(url: str, n: int, secret: str) -> tuple[list[Org], list[int], dict[int, dict[str, list[int]]], Trustees]:
+    """n approved organizations with one representative each; two elections open for voting, each with
+    two trustees whose keys are in and its public record opened."""
     from argon2 import PasswordHasher
 
     from portal import db as dbmod, migrate, rut
-    from portal.elections_web import padron, queries as q
+    from portal.elections_web import demo, padron, queries as q
+    from portal.security import CurrentUser
 
     await migrate.apply(url)
     pw_hash = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
@@ -130,6 +150,15 @@ async def seed(url: str, n: int) -> tuple[list[Org], list[int], dict[int, dict[s
     orgs = [Org(r["id"], r["email"], r["category"]) for r in rows]
 
     database = await dbmod.connect(url, 1, 2)
+    people = []
+    for i, role in enumerate(("ministro_de_fe", "election_officer", None)):
+        uid = await database.fetch_val("INSERT INTO users (email, name, password_hash) VALUES (:e, :n, :p) RETURNING id",
+                                       {"e": f"custodio{i}@storm.cl", "n": f"Custodio {i}", "p": pw_hash})
+        if role:
+            await database.execute("INSERT INTO user_roles (user_id, role) VALUES (:u, :r)", {"u": uid, "r": role})
+        people.append(CurrentUser(id=uid, email=f"custodio{i}@storm.cl", name=f"Custodio {i}",
+                                  roles=frozenset({role} if role else set())))
+    trustees = Trustees([people[0], people[2]], people[1])
     today = date.today()
     elections, candidates = [], {}
     for name in ("Tormenta 1", "Tormenta 2 (reinicio)"):
@@ -147,13 +176,16 @@ async def seed(url: str, n: int) -> tuple[list[Org], list[int], dict[int, dict[s
                     "gender": "FMX"[j % 3], "bio": "Una reseña de la candidatura para la tormenta."})
                 candidates[eid][cat].append(cid)
         await database.execute("UPDATE candidates SET status = 'admissible' WHERE election_id = :e", {"e": eid})
+        await database.execute("UPDATE elections SET lottery_seed = 'tormenta', sorteo_fixed_at = now() WHERE id = :e",
+                               {"e": eid})
+        trustees.seeds[eid] = await demo.appoint_trustees(database, eid, trustees.officer, trustees.people)
+        await demo.open_record(database, eid, secret)
         await database.execute(
-            """UPDATE elections SET phase = 'voting_open', lottery_seed = 'tormenta', sorteo_fixed_at = now(),
-                      voting_starts_at = now() - interval '1 hour', voting_ends_at = now() + interval '3 hours'
-               WHERE id = :e""", {"e": eid})
+            """UPDATE elections SET phase = 'voting_open', voting_starts_at = now() - interval '1 hour',
+                      voting_ends_at = now() + interval '3 hours' WHERE id = :e""", {"e": eid})
         elections.append(eid)
     await database.disconnect()
-    return orgs, elections, candidates
+    return orgs, elections, candidates, trustees
 
 
 # ----- HTTP with one session per organization over a few shared clients -----
@@ -266,11 +298,13 @@ async def storm(orgs: list[Org], eid: int, cands: dict[str, list[int]], clients:
         options = cands[org.category]
         choice = "blank" if rng.random() < 0.1 else str(rng.choice(options))
         start = time.perf_counter()
-        status, headers, _body = await client.post_form(f"/elecciones/{eid}/votar", org.cookie,
-                                                         {"csrf_token": org.csrf, "step": "cast", "choice": choice})
+        status, headers, body = await client.post_form(f"/elecciones/{eid}/votar", org.cookie,
+                                                        {"csrf_token": org.csrf, "step": "cast", "choice": choice})
         seconds = time.perf_counter() - start
-        if status == 303:
-            assert headers["location"].endswith("/comprobante")
+        if status == 200:  # the receipt page, shown once: the client keeps the code
+            found = _CODE.search(body)
+            assert found, "a receipt page without its tracking code"
+            result.codes.append(found.group(1).decode())
         org.cookie = session_cookie(headers) or org.cookie
         return status, seconds
 
@@ -281,11 +315,11 @@ async def storm(orgs: list[Org], eid: int, cands: dict[str, list[int]], clients:
             if attempt == 0:
                 result.latencies.append(seconds)
             result.count(f"{'first' if attempt == 0 else 'after-error'}:{status}")
-            if status in (303, 409):
+            if status in (200, 409):
                 break
             result.retried_after_error += 1
             await asyncio.sleep(0.25 + 0.25 * rng.random())  # a person clicking again after an error page
-        if status == 303:
+        if status == 200:
             org.receipts += 1
         done += 1
         if restart is not None and done == len(orgs) // 2:
@@ -294,7 +328,7 @@ async def storm(orgs: list[Org], eid: int, cands: dict[str, list[int]], clients:
             status, seconds = await cast(client, org)
             result.retry_latencies.append(seconds)
             result.count(f"retry:{status}")
-            if status == 303:
+            if status == 200:
                 org.receipts += 1
 
     start, load0 = time.perf_counter(), os.getloadavg()[0]
@@ -304,36 +338,56 @@ async def storm(orgs: list[Org], eid: int, cands: dict[str, list[int]], clients:
     result.receipts = sum(1 for o in orgs if o.receipts)
 
 
-async def check_counts(url: str, eid: int, orgs: list[Org], result: Storm, base: str,
-                       clients: list[httpx.AsyncClient], with_receipts: bool) -> None:
+async def check_counts(url: str, eid: int, orgs: list[Org], result: Storm) -> None:
     conn = await asyncpg.connect(url)
     row = await conn.fetchrow(
-        """SELECT (SELECT count(*) FROM ballots WHERE election_id = $1) AS ballots,
+        """SELECT (SELECT count(*) FROM sealed_ballots WHERE election_id = $1) AS ballots,
                   (SELECT count(*) FROM voters WHERE election_id = $1) AS voters,
                   (SELECT count(DISTINCT org_id) FROM voters WHERE election_id = $1) AS orgs""", eid)
-    codes = {r["tracking_code"] for r in await conn.fetch("SELECT tracking_code FROM ballots WHERE election_id = $1", eid)}
     await conn.close()
     result.checks.update(ballots=row["ballots"], voters=row["voters"], distinct_orgs=row["orgs"],
                          double_receipts=sum(1 for o in orgs if o.receipts > 1))
-    if with_receipts:
-        found: list[str] = []
 
-        async def fetch(client: httpx.AsyncClient, org: Org) -> None:
-            if org.receipts:
-                page = await request(client, org, "GET", f"/elecciones/{eid}/comprobante")
-                match = _CODE.search(page.text)
-                if match:
-                    found.append(match.group(1))
 
-        await run_pool(orgs, clients, fetch)
-        result.checks.update(receipts_checked=len(found), receipts_missing_from_ballots=len(set(found) - codes))
+async def count_sealed(url: str, eid: int, trustees: Trustees, result: Storm) -> None:
+    """The portal path of the count, timed: close, both trustees' steps (made and uploaded through the
+    portal's checks), reveal + tally + allocation; then every receipt's code among the revealed ballots
+    and the whole record verified."""
+    import json
+
+    from elections.audit import check_record
+    from portal import db as dbmod
+    from portal.elections_web import demo, record_queries, workflow
+
+    database = await dbmod.connect(url, 1, 2)
+    try:
+        await database.execute("UPDATE elections SET voting_ends_at = now() - interval '1 second' WHERE id = :e",
+                               {"e": eid})
+        t0 = time.perf_counter()
+        await workflow.transition(database, eid, "voting_closed", trustees.officer)
+        t1 = time.perf_counter()
+        await demo.play_trustees(database, eid, trustees.seeds[eid], trustees.people)
+        t2 = time.perf_counter()
+        await workflow.transition(database, eid, "tallied", trustees.officer)
+        t3 = time.perf_counter()
+        codes = {r["tracking_code"] for r in await database.fetch_all(
+            "SELECT tracking_code FROM ballots WHERE election_id = :e", {"e": eid})}
+        events = [json.loads(e) async for e in record_queries.stream_events(database, eid)]
+    finally:
+        await database.disconnect()
+    t4 = time.perf_counter()
+    report = check_record({"format": "cosoc-record/1", "election_id": str(eid), "events": events})
+    result.count_seconds = {"close": t1 - t0, "trustee steps (made + checked)": t2 - t1,
+                            "reveal + tally + allocation": t3 - t2, "verify the record": time.perf_counter() - t4}
+    result.checks.update(receipts_checked=len(result.codes), receipts_missing_from_ballots=len(set(result.codes) - codes),
+                         revealed=len(codes), record_verifies=report.ok)
 
 
 # ----- the server and the database -----
 
-def start_server(url: str, port: int, folder: Path, pool: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, folder: Path, pool: int, secret: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": url, "PORTAL_ARGON2_PROFILE": "test", "PORTAL_DATA_DIR": str(folder),
-           "PORTAL_SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_DB_MAX": str(pool), "PORTAL_ENV": "development"}
+           "PORTAL_SECRET_KEY": secret, "PORTAL_DB_MAX": str(pool), "PORTAL_ENV": "development"}
     log = open(folder / "server.log", "wb")
     return subprocess.Popen([sys.executable, "-m", "portal.cli", "serve", "--workers", "2", "--port", str(port),
                              "--no-access-log", "--log-level", "warning"], cwd=ROOT, env=env, stdout=log,
@@ -412,7 +466,7 @@ def stop_database(server: object) -> int:
 # ----- report -----
 
 def describe(s: Storm, n: int) -> list[str]:
-    first_ok = s.statuses.get("first:303", 0)
+    first_ok = s.statuses.get("first:200", 0)
     errors_5xx = sum(v for k, v in s.statuses.items() if re.search(r":5\d\d$", k))
     lines = [f"### {s.name}", "",
              f"- organizations: {n}; first-attempt receipts: {first_ok}; organizations with a receipt: {s.receipts}",
@@ -432,8 +486,42 @@ def describe(s: Storm, n: int) -> list[str]:
                      + ", ".join(f"{role} {s.cpu[role]:.1f} s" for role in sorted(s.cpu)))
     if s.restart_seconds is not None:
         lines.append(f"- database restart (pg_ctl restart -m fast, half-way): {s.restart_seconds:.1f} s")
+    if s.count_seconds:
+        total = sum(v for k, v in s.count_seconds.items() if k != "verify the record")
+        lines.append(f"- the count's portal path for {s.checks.get('revealed')} sealed ballots, 2 trustees: "
+                     + ", ".join(f"{k} {v:.1f} s" for k, v in s.count_seconds.items())
+                     + f"; close + steps + count **{total:.1f} s**")
     lines.append(f"- afterwards: {s.checks}")
     return [*lines, ""]
+
+
+async def count_only(url: str, orgs: list[Org], eid: int, cands: dict[str, list[int]], secret: str,
+                     trustees: Trustees) -> int:
+    """--count-only: the ballots cast in-process (no HTTP), then the count's portal path timed once."""
+    from portal import db as dbmod
+    from portal.elections_web import vote
+
+    database = await dbmod.connect(url, 2, 10)
+    rng = random.Random(eid)
+    result = Storm("Count only")
+    t0 = time.perf_counter()
+    try:
+        async def one(org: Org) -> None:
+            choice = None if rng.random() < 0.1 else rng.choice(cands[org.category])
+            result.codes.append((await vote.cast_vote(database, eid, org.id, choice, secret=secret)).tracking_code)
+
+        for start in range(0, len(orgs), 200):
+            await asyncio.gather(*[one(o) for o in orgs[start:start + 200]])
+    finally:
+        await database.disconnect()
+    print(f"{len(orgs)} sealed ballots cast in-process in {time.perf_counter() - t0:.1f} s", flush=True)
+    await count_sealed(url, eid, trustees, result)
+    total = sum(v for k, v in result.count_seconds.items() if k != "verify the record")
+    print(", ".join(f"{k} {v:.1f} s" for k, v in result.count_seconds.items()) + f"; close + steps + count {total:.1f} s")
+    print(f"afterwards: {result.checks}")
+    ok = result.checks.get("revealed") == len(orgs) and not result.checks.get("receipts_missing_from_ballots")
+    print("OK" if ok and result.checks.get("record_verifies") else "INVARIANT BROKEN")
+    return 0 if ok else 1
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -443,11 +531,17 @@ async def main(args: argparse.Namespace) -> int:
     server = pgserver.get_server(folder / "pgdata", cleanup_mode="stop")
     url = server.get_uri()
     t0 = time.perf_counter()
-    orgs, elections, candidates = await seed(url, args.orgs)
+    secret = secrets.token_urlsafe(32)  # the server's PORTAL_SECRET_KEY: the sealing keys derive from it
+    orgs, elections, candidates, trustees = await seed(url, args.orgs, secret)
     print(f"seeded {len(orgs)} organizations, 2 elections in {time.perf_counter() - t0:.1f} s", flush=True)
+    if args.count_only:
+        try:
+            return await count_only(url, orgs, elections[0], candidates[elections[0]], secret, trustees)
+        finally:
+            print(f"database stopped, its processes left: {stop_database(server)}")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = start_server(url, port, folder, args.pool)
+    proc = start_server(url, port, folder, args.pool, secret)
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     clients = [httpx.AsyncClient(base_url=base, limits=limits, timeout=30) for _ in range(args.clients)]
     voters = [RawClient("127.0.0.1", port) for _ in range(args.clients)]
@@ -462,7 +556,8 @@ async def main(args: argparse.Namespace) -> int:
         cpu0 = cpu_seconds(proc.pid)
         await storm(orgs, elections[0], candidates[elections[0]], voters, first, args.retry_share)
         first.cpu = cpu_used(cpu0, cpu_seconds(proc.pid))
-        await check_counts(url, elections[0], orgs, first, base, clients, with_receipts=False)
+        await check_counts(url, elections[0], orgs, first)
+        await count_sealed(url, elections[0], trustees, first)
         storms.append(first)
         print("\n".join(describe(first, len(orgs))), flush=True)
 
@@ -481,7 +576,8 @@ async def main(args: argparse.Namespace) -> int:
         await storm(orgs, elections[1], candidates[elections[1]], voters, second, args.retry_share, restart)
         await task
         second.cpu = cpu_used(cpu0, cpu_seconds(proc.pid))
-        await check_counts(url, elections[1], orgs, second, base, clients, with_receipts=True)
+        await check_counts(url, elections[1], orgs, second)
+        await count_sealed(url, elections[1], trustees, second)
         storms.append(second)
         print("\n".join(describe(second, len(orgs))), flush=True)
     finally:
@@ -500,7 +596,7 @@ async def main(args: argparse.Namespace) -> int:
         write_report(storms, len(orgs), args)
     ok = all(s.checks.get("ballots") == s.checks.get("voters") == s.checks.get("distinct_orgs") == len(orgs)
              and not s.checks.get("double_receipts") and not s.checks.get("receipts_missing_from_ballots")
-             for s in storms)
+             and s.checks.get("revealed") == len(orgs) and s.checks.get("record_verifies") for s in storms)
     ok = ok and not any(re.search(r":5\d\d$", k) for k in storms[0].statuses) and not left
     print("OK" if ok else "INVARIANT BROKEN")
     return 0 if ok else 1
@@ -530,8 +626,9 @@ def write_report(storms: list[Storm], n: int, args: argparse.Namespace) -> None:
         lines += describe(s, n)
     lines += ["In storm 2, requests that hit the restart get the error page (no receipt) and their client "
               "posts again, as a person would; `after-error:409` counts organizations whose ballot had in fact "
-              "been committed before the error (recorded once, never twice). Every receipt shown was fetched "
-              "again from /comprobante and its tracking code found in the ballots table.", ""]
+              "been committed before the error (recorded once, never twice). Ballots are sealed for two "
+              "trustees; every receipt page's tracking code was found among the ballots the trustees' steps "
+              "revealed at the count, and the election's public record verified.", ""]
     out = ROOT / "bench" / "results" / "vote_storm.md"
     out.write_text("\n".join(lines))
     print(f"wrote {out}")
@@ -545,6 +642,8 @@ if __name__ == "__main__":
     parser.add_argument("--pool", type=int, default=10, help="PORTAL_DB_MAX: database connections per worker "
                         "(10, the portal's default)")
     parser.add_argument("--no-write", action="store_true", help="print the figures only (smoke runs)")
+    parser.add_argument("--count-only", action="store_true", help="no HTTP storm: cast the ballots in-process, "
+                        "then time the count's portal path (close, trustees' steps, reveal, tally) once")
     parser.add_argument("--deadline", type=float, default=20 * 60, help="seconds before the run gives up")
     arguments = parser.parse_args()
     try:
