@@ -149,16 +149,18 @@ async def login(request: Request) -> Response:
     if user.email_verified_at is None:
         return render(request, "accounts/login.html", {"values": form.values, "errors": {}, "unverified": True},
                       status=422)
-    await throttle.record_login(db, email, ip, True)
     if passwords.needs_rehash(user.password_hash):
         await queries.rehash_password(db, user.id, passwords.hash_password(password))
     return await _sign_in(request, user, form.cleaned["next"])
 
 
 async def _sign_in(request: Request, user: queries.UserRow, next_path: str) -> Response:
-    """The password was right: staff go on to their second factor, everyone else is signed in."""
-    if await queries.has_staff_role(get_db(request), user.id):
+    """The password was right: staff go on to their second factor (the success that clears the
+    throttle counts only once it passes), everyone else is signed in."""
+    db = get_db(request)
+    if await queries.has_staff_role(db, user.id):
         return views_second_factor.begin(request, user.id, user.auth_version, next_path)
+    await throttle.record_login(db, user.email, throttle.client_address(request), True)
     request.session.clear()  # a fresh session on login: no fixation
     request.session.update({"uid": user.id, "av": user.auth_version})
     return see_other(next_path or "/cuenta")

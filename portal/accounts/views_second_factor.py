@@ -143,6 +143,7 @@ async def _finish(request: Request, pending: dict[str, Any], enrolled: bool) -> 
         request.session.clear()
         return see_other("/ingresar")
     next_path = pending.get("next") or "/staff"
+    await throttle.record_login(db, user.email, throttle.client_address(request), True)
     request.session.clear()  # a fresh session, now signed in
     request.session.update({"uid": user.id, "av": user.auth_version})
     if not enrolled:

@@ -152,3 +152,18 @@ async def test_head_on_the_second_factor_page_checks_nothing(db, client) -> None
     await _password(client, "rev@x.cl")
     assert (await client.http.head("/ingresar/segundo-factor")).status_code == 200
     assert await db.fetch_val("SELECT count(*) FROM login_attempts WHERE NOT succeeded") == 0
+
+
+async def test_the_password_step_does_not_reset_the_count_of_wrong_codes(db, client) -> None:
+    """With a stolen password, signing in again must not buy new guesses at the code."""
+    await create_user(db, "rev@x.cl", roles=["reviewer"])
+    statuses = []
+    for _ in range(4):
+        step = await _password(client, "rev@x.cl")
+        statuses.append(step.status_code)
+        if step.status_code != 303:
+            break
+        await client.get("/ingresar/segundo-factor")
+        for _ in range(2):
+            statuses.append((await client.post("/ingresar/segundo-factor", {"code": "000001"})).status_code)
+    assert 429 in statuses and statuses.index(429) <= 8
