@@ -51,8 +51,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
     "lottery": {
         "en": "tied at {votes} votes with {tied}; the committees are equal on votes, so the sorteo "
               "(lottery order) decided",
-        "es": "empate a {votes} votos con {tied}; los consejos son iguales en votos, así que "
-              "decidió el sorteo (orden de sorteo)",
+        "es": "empate a {votes} votos con {tied}; con una u otra persona el consejo cumple las reglas "
+              "y suma los mismos votos, así que decidió el sorteo público",
     },
     "vote_vector": {
         "en": "the best compliant committee containing {id} would have {got} instead of {best} "
@@ -63,6 +63,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
 }
 _ABOVE = {"en": "with the {above} elected candidates who have more votes, ",
           "es": "con las {above} personas electas que tienen más votos, "}
+_ABOVE_ONE = {"en": "with the 1 elected candidate who has more votes, ",
+              "es": "con la persona electa que tiene más votos, "}
 _TIED = {"en": "tied at {votes} votes with {tied}; ", "es": "empate a {votes} votos con {tied}; "}
 
 
@@ -90,7 +92,9 @@ class Message:
                       for k, v in self.params.items()}
         body = _TEMPLATES[self.code][lang].format(**values)
         if self.params.get("above"):
-            body = _ABOVE[lang].format(**values) + body
+            # the English canonical text (names=None) is pinned by the shared vectors, plural and all
+            one = self.params["above"] == 1 and (lang == "es" or names is not None)
+            body = (_ABOVE_ONE if one else _ABOVE)[lang].format(**values) + body
         if self.params.get("tied") and self.code != "lottery":
             body = _TIED[lang].format(**values) + body
         return body if names is None else _singular(body)
@@ -113,10 +117,14 @@ def _singular(text: str) -> str:
 _LABELS: dict[str, dict[str, str]] = {
     "category": {"en": "Category {cat}: {seats} seats, {n} candidates",
                  "es": "Categoría {cat}: {seats} cupos, {n} candidaturas"},
-    "bounds": {"en": "Rules: at least {min} seats outside the RM (nominal {min_nom}); at most {cap} "
-                     "seats per gender (nominal {cap_nom})",
-               "es": "Reglas: al menos {min} cupos fuera de la RM (nominal {min_nom}); como máximo "
-                     "{cap} cupos por género (nominal {cap_nom})"},
+    "bounds": {"en": "Rules: at least {min} of the seats for candidates outside the RM{min_why}; at most {cap} "
+                     "of the seats for one gender{cap_why}",
+               "es": "Reglas: al menos {min} de los cupos para candidaturas de fuera de la RM{min_why}; como "
+                     "máximo {cap} de los cupos para un mismo género{cap_why}"},
+    "min_why": {"en": " (the rule asks for {n}; lowered for lack of candidates)",
+                "es": " (la regla pide {n}; se rebajó por falta de candidaturas)"},
+    "cap_why": {"en": " (the rule allows {n}; raised for lack of candidates of other genders)",
+                "es": " (la regla permite {n}; se subió por falta de candidaturas de otros géneros)"},
     "relaxed": {"en": "Relaxations and notes:", "es": "Relajaciones y notas:"},
     "ranking": {"en": "Preliminary ranking (top {m} by votes, ties by the sorteo):",
                 "es": "Orden preliminar (los {m} más votados, empates según el sorteo):"},
@@ -157,8 +165,9 @@ def render_category(cat: CategoryResult, lang: str = "es") -> str:
     """The trail of one category as readable text."""
     lang = _lang(lang)
     lines = [_l("category", lang, cat=cat.category, seats=cat.seats, n=len(cat.candidates)),
-             _l("bounds", lang, min=cat.min_non_rm_effective, min_nom=cat.min_non_rm,
-                cap=cat.gender_cap_effective, cap_nom=cat.gender_cap)]
+             _l("bounds", lang, min=cat.min_non_rm_effective, cap=cat.gender_cap_effective,
+                min_why=_l("min_why", lang, n=cat.min_non_rm) if cat.min_non_rm_effective != cat.min_non_rm else "",
+                cap_why=_l("cap_why", lang, n=cat.gender_cap) if cat.gender_cap_effective != cat.gender_cap else "")]
     if cat.notes:
         lines.append(_l("relaxed", lang))
         lines += [f"  - {note.text(lang)}" for note in cat.notes]
@@ -170,7 +179,7 @@ def render_category(cat: CategoryResult, lang: str = "es") -> str:
     lines.append(_l("elected", lang, k=len(cat.elected)))
     lines += [f"  {i}. {_who(cat, cid, lang)}" for i, cid in enumerate(cat.elected, 1)]
     if cat.skipped:
-        lines.append(_l("skipped", lang, v=min(cat.candidates[e].votes for e in cat.elected)))
+        lines.append(_singular(_l("skipped", lang, v=min(cat.candidates[e].votes for e in cat.elected))))
         names = {cid: f"{cid} {c.name}" if c.name else cid for cid, c in cat.candidates.items()}
         lines += [f"  - {_who(cat, s.id, lang)}: {s.reason.text(lang, names)}" for s in cat.skipped]
     lines.append(_l("vacancies", lang, k=cat.vacancies))
