@@ -191,11 +191,11 @@ async def circulate(db: Database, acta: Acta, until: date, attendees: list[Counc
     await transition(db, ACTAS, acta.id, rules.CIRCULATED, actor=actor, sets={"comments_until": ":until"},
                      params={"until": until}, after={"comments_until": until.isoformat()})
     token = i18n.set_language("es")
+    area = base_url.rstrip("/") + "/mi-consejo"
     try:
         subject = i18n.gettext("Borrador del acta del consejo: observaciones hasta el %(d)s", d=i18n.fmt_date(until))
         body = i18n.gettext("El borrador del acta de la sesión a la que asistió está disponible para comentarios y "
-                            "propuestas de enmienda hasta el %(d)s: %(url)s", d=i18n.fmt_date(until),
-                            url=f"{base_url.rstrip('/')}/mi-consejo") + "\n"
+                            "propuestas de enmienda hasta el %(d)s: %(url)s", d=i18n.fmt_date(until), url=area) + "\n"
     finally:
         i18n.reset_language(token)
     return await mail.queue(db, sorted({e for m in attendees for e in m.emails}), subject, body)

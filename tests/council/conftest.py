@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import council_world  # noqa: E402
+import council_world
 
 
 @pytest.fixture
