@@ -15,9 +15,11 @@ from zoneinfo import ZoneInfo
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
+
+from portal import clock
 
 LANGUAGES = ("es", "en")
 DEFAULT = "es"
@@ -135,10 +137,16 @@ def fmt_date(value: date | datetime | None, fmt: str = "long") -> str:
 
 
 def fmt_datetime(value: datetime | None, fmt: str = "medium") -> str:
-    """A date and time in Chilean time, in the user's language."""
+    """A date and time in Chile's time zone (`clock.local`: a naive value is UTC), in the user's language,
+    to the minute and naming the zone: '29-11-2026 12:05 (hora de Chile)'. `fmt` is the date's length
+    (short, medium, long, full) or a full Babel pattern."""
     if value is None:
         return ""
-    return format_datetime(value, format=fmt, tzinfo=CHILE_TZ, locale=BABEL_LOCALES[current()])
+    local, locale = clock.local(value), BABEL_LOCALES[current()]
+    if fmt not in ("short", "medium", "long", "full"):
+        return format_datetime(local, format=fmt, locale=locale)
+    return (f"{format_date(local, format=fmt, locale=locale)} {format_time(local, 'HH:mm', locale=locale)} "
+            f"({format_datetime(local, format='vvvv', locale=locale)})")
 
 
 def fmt_number(value: float | int | None) -> str:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 from collections.abc import Mapping
@@ -13,12 +13,21 @@ import elections
 from portal import rut
 from portal.elections_web import phases
 from portal.forms import Form
-from portal.i18n import CHILE_TZ, gettext as _
+from portal.i18n import CHILE_TZ, N_, fmt_date, gettext as _
 
 DATE_FIELDS = ("call_on", "padron_cutoff", "padron_claims_until", "candidacies_from", "candidacies_until",
                "results_claims_until", "proclamation_on")
 DATETIME_FIELDS = ("voting_starts_at", "voting_ends_at")
 DEFAULTS = {"seats_a": "10", "seats_b": "6", "seats_c": "4", "territorial_share": "0.5", "gender_share": "0.6"}
+# The phases' dates in the order the phases run (docs/elections.md, Phases): each may not come before the
+# one above it; the proclamation comes after the results claims close.
+CALENDAR = (("call_on", N_("la convocatoria")), ("padron_cutoff", N_("el corte del padrón")),
+            ("padron_claims_until", N_("el fin de los reclamos al padrón")),
+            ("candidacies_from", N_("el inicio de las candidaturas")),
+            ("candidacies_until", N_("el fin de las candidaturas")),
+            ("voting_starts_at", N_("la apertura de la votación")), ("voting_ends_at", N_("el cierre de la votación")),
+            ("results_claims_until", N_("el fin de los reclamos a los resultados")),
+            ("proclamation_on", N_("la proclamación")))
 GENDERS = ("F", "M", "X")
 DOC_TYPES = ("run", "passport")
 
@@ -69,10 +78,31 @@ def settings_form(data: Mapping[str, Any], *, rules_locked: bool = False) -> For
     vs, ve = form.cleaned.get("voting_starts_at"), form.cleaned.get("voting_ends_at")
     if vs and ve and ve <= vs:
         form.errors.add("voting_ends_at", _("El cierre de la votación debe ser posterior a su apertura."))
+    _calendar_in_order(form)
     if rules_locked:
         for key in ("seats_a", "seats_b", "seats_c", "territorial_share", "gender_share"):
             form.cleaned.pop(key, None)
     return form
+
+
+def _calendar_in_order(form: Form) -> None:
+    """Each phase date no earlier than the one before it (the nearest one given), the message beside the
+    later field; datetimes compare by their day in Chile."""
+    before: tuple[str, date] | None = None
+    for name, label in CALENDAR:
+        value = form.cleaned.get(name)
+        if value is None or name in form.errors:
+            continue
+        day = value.astimezone(CHILE_TZ).date() if isinstance(value, datetime) else value
+        if before is not None:
+            what, earlier = before
+            if name == "proclamation_on" and day <= earlier:
+                form.errors.add(name, _("Esta fecha debe ser posterior a %(what)s (%(date)s).",
+                                        what=_(what), date=fmt_date(earlier)))
+            elif day < earlier:
+                form.errors.add(name, _("Esta fecha no puede ser anterior a %(what)s (%(date)s).",
+                                        what=_(what), date=fmt_date(earlier)))
+        before = (label, day)
 
 
 def settings_values(e: Any) -> dict[str, str]:

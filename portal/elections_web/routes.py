@@ -12,6 +12,7 @@ routes: list[BaseRoute] = [
     Route("/elecciones", pub.elections_index),
     Route("/elecciones/{id}", pub.election_page),
     Route("/elecciones/{id}/participacion", pub.turnout),
+    Route("/elecciones/{id}/participacion/en-vivo", pub.turnout_stream),
     Route("/elecciones/{id}/padron", pub.padron_page),
     Route("/elecciones/{id}/padron.txt", pub.padron_text),
     Route("/elecciones/{id}/resultados", pub.results_page),

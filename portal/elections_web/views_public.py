@@ -11,7 +11,8 @@ from starlette.responses import Response, StreamingResponse
 
 from portal import clock, guards, uploads
 from portal.db import Database
-from portal.elections_web import count, count_queries, forms, padron, padron_queries, phases, queries as q, vote_queries
+from portal.elections_web import (count, count_queries, explain, forms, live, padron, padron_queries, phases,
+                                  queries as q, vote_queries)
 from portal.elections_web.acta import acta_data
 from portal.i18n import current
 from portal.security import CurrentUser
@@ -84,7 +85,8 @@ def _paused(request: Request) -> bool:
 
 
 async def turnout(request: Request) -> Response:
-    """Live turnout by category and region; the same URL is the htmx partial and a normal page."""
+    """Turnout by category and region; live during voting (pushed over SSE, live.py), a plain page without
+    JavaScript. The same URL is the htmx partial and a normal page."""
     e = await public_election(request)
     db = get_db(request)
     data = await q.turnout(db, e.id) if phases.at_least(e.phase, "voting_open") else None
@@ -95,6 +97,14 @@ async def turnout(request: Request) -> Response:
                                                       "here": f"/elecciones/{e.id}" if is_partial_request(request)
                                                       else request.url.path},
                   partial="elections/_turnout.html")
+
+
+async def turnout_stream(request: Request) -> Response:
+    """The live turnout's Server-Sent Events; 204 (the browser stops reconnecting) outside voting."""
+    e = await public_election(request)
+    if e.phase != "voting_open":
+        return Response(status_code=204)
+    return live.response(request, e.id)
 
 
 async def padron_page(request: Request) -> Response:
@@ -144,10 +154,14 @@ async def results_page(request: Request) -> Response:
     db = get_db(request)
     results = await count_queries.get_results(db, e.id) if phases.at_least(e.phase, "tallied") else None
     context: dict[str, Any] = {"e": e, "results": results, "labels": phases.PHASE_LABELS, "lookup": None,
-                               "code": "", "turnout": await q.turnout(db, e.id) if results else None}
+                               "code": "", "gender_label": explain.gender_label,
+                               "turnout": await q.turnout(db, e.id) if results else None}
     if results:
-        context["categories"] = named_allocation(results, await people(db, e.id), current())
+        names = await people(db, e.id)
+        context["categories"] = named_allocation(results, names, current())
+        context["explained"] = explain.explain(count.result_from_header(results.header), names)
         context["trail"] = results.trail(current())
+        context["region_chart"] = explain.bars([(r["name"], r["share"]) for r in context["turnout"]["regions"]], 1.0)
         page = page_param(request)
         total = results.header["totals"]["ballots"]
         context.update(page=page, pages=max(1, -(-total // BALLOTS_PER_PAGE)), ballots=await count_queries.ballots_page(

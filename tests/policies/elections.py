@@ -33,6 +33,8 @@ POLICY = {
     ("GET", "/elecciones"): public(),
     ("GET", "/elecciones/{id}"): public(params=_open),
     ("GET", "/elecciones/{id}/participacion"): public(params=_open),
+    # the live stream of an election past voting answers 204 at once (an open one streams for minutes)
+    ("GET", "/elecciones/{id}/participacion/en-vivo"): public(params=_done),
     ("GET", "/elecciones/{id}/padron"): public(params=_open),
     ("GET", "/elecciones/{id}/padron.txt"): public(params=_open),
     ("GET", "/elecciones/{id}/resultados"): public(params=_done),
