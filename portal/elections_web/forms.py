@@ -21,13 +21,13 @@ DATETIME_FIELDS = ("voting_starts_at", "voting_ends_at")
 DEFAULTS = {"seats_a": "10", "seats_b": "6", "seats_c": "4", "territorial_share": "0.5", "gender_share": "0.6"}
 # The phases' dates in the order the phases run (docs/elections.md, Phases): each may not come before the
 # one above it; the proclamation comes after the results claims close.
-CALENDAR = (("call_on", N_("la convocatoria")), ("padron_cutoff", N_("el corte del padrón")),
-            ("padron_claims_until", N_("el fin de los reclamos al padrón")),
-            ("candidacies_from", N_("el inicio de las candidaturas")),
-            ("candidacies_until", N_("el fin de las candidaturas")),
-            ("voting_starts_at", N_("la apertura de la votación")), ("voting_ends_at", N_("el cierre de la votación")),
-            ("results_claims_until", N_("el fin de los reclamos a los resultados")),
-            ("proclamation_on", N_("la proclamación")))
+CALENDAR = (("call_on", N_("convocatoria")), ("padron_cutoff", N_("corte del padrón")),
+            ("padron_claims_until", N_("fin de los reclamos al padrón")),
+            ("candidacies_from", N_("inicio de las candidaturas")),
+            ("candidacies_until", N_("fin de las candidaturas")),
+            ("voting_starts_at", N_("apertura de la votación")), ("voting_ends_at", N_("cierre de la votación")),
+            ("results_claims_until", N_("fin de los reclamos a los resultados")),
+            ("proclamation_on", N_("proclamación")))
 GENDERS = ("F", "M", "X")
 DOC_TYPES = ("run", "passport")
 
@@ -97,10 +97,10 @@ def _calendar_in_order(form: Form) -> None:
         if before is not None:
             what, earlier = before
             if name == "proclamation_on" and day <= earlier:
-                form.errors.add(name, _("Esta fecha debe ser posterior a %(what)s (%(date)s).",
+                form.errors.add(name, _("Esta fecha debe ser posterior a la fecha de %(what)s (%(date)s).",
                                         what=_(what), date=fmt_date(earlier)))
             elif day < earlier:
-                form.errors.add(name, _("Esta fecha no puede ser anterior a %(what)s (%(date)s).",
+                form.errors.add(name, _("Esta fecha no puede ser anterior a la fecha de %(what)s (%(date)s).",
                                         what=_(what), date=fmt_date(earlier)))
         before = (label, day)
 
