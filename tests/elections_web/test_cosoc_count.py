@@ -85,7 +85,7 @@ async def test_gender_cap_substitution_in_the_stored_trail(db: Any, secret: str,
     assert alloc["substitutions"] == [{"out": str(b3), "in": str(b2)}]
     assert "Sustituciones (sale -> entra)" in stored.trail_es and "Substitutions (outgoing -> incoming)" in stored.trail_en
     page = await officer.get(f"/elecciones/{oe.id}/resultados")
-    assert "Candidatura B3 (1 voto) cede su lugar a Candidatura B2 (0 votos)" in page.text
+    assert "Candidatura B3 (1 voto, femenino, Región de Valparaíso) cedió su cupo a Candidatura B2 (0 votos" in page.text
     english = await officer.get(f"/elecciones/{oe.id}/resultados", headers={"Accept-Language": "en"})
     assert "Substitutions (outgoing -&gt; incoming)" in english.text
 
@@ -98,7 +98,7 @@ async def test_turnout_is_public_during_voting_and_results_are_not(db: Any, open
         await vote.cast_vote(db, open_election.id, org_id, a1, secret=open_election.secret)
     anon = make_client()
     page = await anon.get(f"/elecciones/{open_election.id}")
-    assert 'hx-trigger="every 10s"' in page.text and f'hx-get="/elecciones/{open_election.id}/participacion"' in page.text
+    assert f'sse-connect="/elecciones/{open_election.id}/participacion/en-vivo"' in page.text  # test_live_turnout.py
     assert "2 de 9 organizaciones" in page.text
     partial = await anon.get(f"/elecciones/{open_election.id}/participacion", headers={"HX-Request": "true"})
     assert partial.text.lstrip().startswith("<section") and "<html" not in partial.text
@@ -108,7 +108,7 @@ async def test_turnout_is_public_during_voting_and_results_are_not(db: Any, open
     # WCAG 2.2.2: a plain link pauses the automatic refresh, and another resumes it
     assert f'href="/elecciones/{open_election.id}?pausa=1"' in page.text
     paused = await anon.get(f"/elecciones/{open_election.id}?pausa=1")
-    assert 'hx-trigger="every 10s"' not in paused.text and "Reanudar la actualización automática" in paused.text
+    assert "sse-connect" not in paused.text and "Reanudar la actualización automática" in paused.text
     assert f'href="/elecciones/{open_election.id}?pausa=1"' in partial.text
     results = await anon.get(f"/elecciones/{open_election.id}/resultados")
     assert "no hay resultados parciales" in results.text and "Candidatura A1 (2" not in results.text
