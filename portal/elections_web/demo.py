@@ -212,6 +212,25 @@ async def _cast(db: Database, eid: int, cands: dict[str, list[int]], rng: random
     return cast
 
 
+async def _past(db: Database, rng: random.Random, secret: str, officer: Any, trustees: list[Any]) -> tuple[int, int]:
+    """The proclaimed election: sealed ballots, closed, its trustees' steps played, counted, proclaimed."""
+    ministro = trustees[0]
+    past = await _election(db, PAST, clock.today() - timedelta(days=400), {"A": 4, "B": 3, "C": 2})
+    cands = await _candidates(db, past, {cat: len(slots) for cat, slots in PAST_PLAN.items()}, rng, set(), PAST_PLAN)
+    await db.execute("UPDATE elections SET lottery_seed = 'acto-publico-demo-2024', sorteo_fixed_at = now() WHERE id = :e",
+                     {"e": past})
+    seeds = await appoint_trustees(db, past, officer, trustees)
+    n_past = await _cast(db, past, cands, rng, 0.9, set(), secret, PAST_PLAN)
+    await db.execute("""UPDATE elections SET voting_starts_at = now() - interval '3 days',
+                               voting_ends_at = now() - interval '2 days' WHERE id = :e""", {"e": past})
+    await workflow.transition(db, past, "voting_closed", officer)
+    await play_trustees(db, past, seeds, trustees)
+    await workflow.transition(db, past, "tallied", officer)
+    await workflow.transition(db, past, "proclaimed", ministro)
+    await workflow.transition(db, past, "constituted", officer)
+    return past, n_past
+
+
 async def load(db: Database, secret: str | None = None) -> list[str]:
     """Load both demo elections once; return what to try. `secret`: the app's secret key (default: the
     one `portal serve` reads, PORTAL_SECRET_KEY or the data folder's), from which the portal's
@@ -235,19 +254,7 @@ async def load(db: Database, secret: str | None = None) -> list[str]:
         "SELECT r.org_id FROM org_representatives r JOIN users u ON u.id = r.user_id "
         "WHERE u.email = 'elecciones.a1@demo.participa.cl'")
 
-    past = await _election(db, PAST, clock.today() - timedelta(days=400), {"A": 4, "B": 3, "C": 2})
-    cands = await _candidates(db, past, {cat: len(slots) for cat, slots in PAST_PLAN.items()}, rng, set(), PAST_PLAN)
-    await db.execute("UPDATE elections SET lottery_seed = 'acto-publico-demo-2024', sorteo_fixed_at = now() WHERE id = :e",
-                     {"e": past})
-    seeds = await appoint_trustees(db, past, officer, [ministro, observer])
-    n_past = await _cast(db, past, cands, rng, 0.9, set(), secret, PAST_PLAN)
-    await db.execute("""UPDATE elections SET voting_starts_at = now() - interval '3 days',
-                               voting_ends_at = now() - interval '2 days' WHERE id = :e""", {"e": past})
-    await workflow.transition(db, past, "voting_closed", officer)
-    await play_trustees(db, past, seeds, [ministro, observer])
-    await workflow.transition(db, past, "tallied", officer)
-    await workflow.transition(db, past, "proclaimed", ministro)
-    await workflow.transition(db, past, "constituted", officer)
+    past, n_past = await _past(db, rng, secret, officer, [ministro, observer])
 
     current = await _election(db, OPEN, clock.today() + timedelta(days=330), {"A": 3, "B": 2, "C": 2})
     skip = {try_org} if try_org else set()

@@ -166,6 +166,17 @@ async def events_of_type(db: Database, election_id: int, *types: str) -> list[st
     return [r["event"] for r in rows]
 
 
+async def last_of_types(db: Database, election_id: int, *types: str) -> tuple[str | None, int]:
+    """The last published event of these types (None: none) and how many there are: the mix's state
+    without reading every earlier batch."""
+    row = await db.fetch_one(
+        """SELECT (SELECT event FROM election_record WHERE election_id = :e AND type = ANY(:t)
+                   ORDER BY height DESC LIMIT 1) AS event,
+                  (SELECT count(*) FROM election_record WHERE election_id = :e AND type = ANY(:t)) AS n""",
+        {"e": election_id, "t": list(types)})
+    return (row["event"], row["n"]) if row is not None else (None, 0)
+
+
 async def record_types(db: Database, election_id: int) -> list[str]:
     """The types of the record's events, in order (the ceremony's progress)."""
     rows = await db.fetch_all("SELECT type FROM election_record WHERE election_id = :e ORDER BY height",

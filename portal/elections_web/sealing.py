@@ -191,12 +191,13 @@ async def close_record(db: Database, e: Election) -> int:
 async def mix_state(db: Database, e: Election) -> tuple[seal.SealParams, list[seal.Item], int]:
     """After the close: (params, the batch the next trustee opens, how many steps are in)."""
     p = await seal_params(db, e)
-    events = [json.loads(x) for x in await rq.events_of_type(db, e.id, "sealed_ballots", "trustee_step")]
-    if not events or events[0]["type"] != "sealed_ballots":
+    text, n = await rq.last_of_types(db, e.id, "sealed_ballots", "trustee_step")
+    if text is None:
         raise Conflict(_("Los votos sellados se publican al cerrar la votación."))
-    last = events[-1]["payload"]
-    items = seal.items_from_json(last["items"] if events[-1]["type"] == "sealed_ballots" else last["output"])
-    return p, items, len(events) - 1
+    last = json.loads(text)
+    payload = last["payload"]
+    items = seal.items_from_json(payload["items"] if last["type"] == "sealed_ballots" else payload["output"])
+    return p, items, n - 1
 
 
 async def revealed_ballots(db: Database, e: Election) -> list[dict[str, Any]]:
