@@ -23,6 +23,7 @@ ROLE_LABELS = {
     "ministro_de_fe": i18n.N_("Ministro/a de fe"),
     "sello_evaluator": i18n.N_("Evaluación Sello Migrante"),
     "compromiso_evaluator": i18n.N_("Evaluación Compromiso Migrante"),
+    "council_secretary": i18n.N_("Secretaría técnica del consejo"),
     "admin": i18n.N_("Administración"),
 }
 

@@ -14,10 +14,11 @@ from typing import Any, Callable
 # Everyone the walk signs in as. "rep" represents world.ids["org"]; "rep_other" another organization.
 ROLES = (
     "anon", "user", "rep", "rep_other",
-    "reviewer", "election_officer", "ministro_de_fe", "sello_evaluator", "compromiso_evaluator", "admin",
-    "liaison", "liaison_other", "company", "company_other",
+    "reviewer", "election_officer", "ministro_de_fe", "sello_evaluator", "compromiso_evaluator", "council_secretary",
+    "admin", "liaison", "liaison_other", "company", "company_other",
 )
-STAFF = ("reviewer", "election_officer", "ministro_de_fe", "sello_evaluator", "compromiso_evaluator", "admin")
+STAFF = ("reviewer", "election_officer", "ministro_de_fe", "sello_evaluator", "compromiso_evaluator",
+         "council_secretary", "admin")
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = frozenset(r for r in ROLES if r != "anon")
 
