@@ -71,10 +71,16 @@ async def _sign_in_and_verify(settings: Settings) -> None:
         assert codes, "the demo data has certificates"
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
             token = _CSRF.search((await http.get("/ingresar")).text).group(1)  # type: ignore[union-attr]
-            signed = await http.post("/ingresar", data={"email": "admin@demo.participa.cl",
+            signed = await http.post("/ingresar", data={"email": "rep@demo.participa.cl",
                                                         "password": demo.DEMO_PASSWORD, "csrf_token": token})
             assert signed.status_code == 303
-            assert (await http.get("/staff")).status_code == 200
+            assert (await http.get("/mi-organizacion")).status_code == 200
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+            # staff: the restored password hash passes; the second factor comes next (its secret restored too)
+            token = _CSRF.search((await http.get("/ingresar")).text).group(1)  # type: ignore[union-attr]
+            staff = await http.post("/ingresar", data={"email": "admin@demo.participa.cl",
+                                                       "password": demo.DEMO_PASSWORD, "csrf_token": token})
+            assert staff.status_code == 303 and staff.headers["location"].startswith("/ingresar/segundo-factor")
             for code in codes:
                 assert (await http.get(f"/certificados/{code}")).status_code == 200
 
