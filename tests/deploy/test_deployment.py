@@ -179,7 +179,26 @@ class Person:
         return await self.http.post(url, data={k: v if len(v) > 1 else v[0] for k, v in form.items()}, files=files, **kw)
 
     async def login(self, email: str, password: str) -> None:
-        assert (await self.post("/ingresar", {"email": email, "password": password})).status_code == 303
+        signed = await self.post("/ingresar", {"email": email, "password": password})
+        assert signed.status_code == 303
+        if signed.headers["location"].startswith("/ingresar/segundo-factor"):
+            await self._second_factor()
+
+    async def _second_factor(self) -> None:
+        """A staff member's first sign-in enrols the second factor: read the key as a person would
+        type it into an app, answer with the current code (docs/security.md, Second factor)."""
+        import html
+
+        import pyotp
+
+        page = await self.get("/ingresar/segundo-factor")
+        secret = re.search(r'<code class="totp-secret">([A-Z2-7 ]+)</code>', html.unescape(page.text))
+        assert secret, "the enrolment page shows the key"
+        code = pyotp.TOTP(secret.group(1).replace(" ", "")).now()
+        done = await self.post("/ingresar/segundo-factor", {"code": code})
+        assert done.status_code == 303, done.status_code
+        if done.headers["location"].endswith("/codigos"):
+            await self.get(done.headers["location"])  # the recovery codes, shown once
 
 
 async def _registry_flow(stack: Stack, people: dict[str, str]) -> str:
