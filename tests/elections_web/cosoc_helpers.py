@@ -38,20 +38,35 @@ def local(dt: datetime) -> str:
 
 
 def election_form(**overrides: Any) -> dict[str, str]:
-    """A complete, valid settings form; voting open from an hour ago for two hours."""
+    """A complete, valid settings form, its calendar in order (the form refuses dates out of order):
+    the padrón cut-off, its claims and the candidacies today, voting open from an hour ago for two
+    hours, results claims until the day voting ends. Tests move past the claims' deadlines by time
+    travel (end_padron_claims, end_results_claims), as the officer would by waiting."""
     today = date.today()
     now = datetime.now().astimezone()
     form = {
         "name": "Elección COSOC de prueba", "term_start": (today + timedelta(days=60)).isoformat(),
         "term_end": (today + timedelta(days=790)).isoformat(), "seats_a": "10", "seats_b": "6", "seats_c": "4",
         "territorial_share": "0.5", "gender_share": "0.6", "call_on": (today - timedelta(days=20)).isoformat(),
-        "padron_cutoff": today.isoformat(), "padron_claims_until": (today - timedelta(days=1)).isoformat(),
+        "padron_cutoff": today.isoformat(), "padron_claims_until": today.isoformat(),
         "candidacies_from": today.isoformat(), "candidacies_until": today.isoformat(),
         "voting_starts_at": local(now - timedelta(hours=1)), "voting_ends_at": local(now + timedelta(hours=1)),
-        "results_claims_until": (today - timedelta(days=1)).isoformat(), "proclamation_on": "",
+        "results_claims_until": local(now + timedelta(hours=1))[:10], "proclamation_on": "",
     }
     form.update({k: str(v) for k, v in overrides.items()})
     return form
+
+
+async def end_padron_claims(db: Any, election_id: int) -> None:
+    """Time travel: the padrón's claims period ended yesterday."""
+    await db.execute("UPDATE elections SET padron_claims_until = CAST(:d AS date) WHERE id = :e",
+                     {"d": date.today() - timedelta(days=1), "e": election_id})
+
+
+async def end_results_claims(db: Any, election_id: int) -> None:
+    """Time travel: the results' claims period ended yesterday."""
+    await db.execute("UPDATE elections SET results_claims_until = CAST(:d AS date) WHERE id = :e",
+                     {"d": date.today() - timedelta(days=1), "e": election_id})
 
 
 async def create_election(client: Any, **overrides: Any) -> int:

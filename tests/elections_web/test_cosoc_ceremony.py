@@ -161,3 +161,13 @@ async def test_checkpoints_during_the_vote_and_a_saved_copy(db: Any, open_electi
     rewritten = json.loads(json.dumps(saved))
     rewritten["events"][-1]["payload"]["count"] = 3
     assert not check_record(final, rewritten).ok
+
+
+async def test_the_record_is_append_only(db: Any, open_election: OpenElection) -> None:
+    """Neither the app role nor anyone through the table may rewrite or remove an event (a trigger, as
+    for election_log); the chain's own hashes catch a rewrite done around it."""
+    for sql in ("UPDATE election_record SET type = 'setup' WHERE height = 1", "DELETE FROM election_record",
+                "TRUNCATE election_record"):
+        with pytest.raises(Exception, match=r"append-only|permission denied"):
+            await db.execute(sql)
+    assert await db.fetch_val("SELECT count(*) FROM election_record WHERE election_id = :e", {"e": open_election.id}) > 5

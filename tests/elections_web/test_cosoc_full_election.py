@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import elections
-from cosoc_helpers import challenge_of, create_election, end_voting_window, must_advance, org, run_cli, signed_in, \
-    staff, upload, vote_http
+from cosoc_helpers import challenge_of, create_election, end_padron_claims, end_results_claims, end_voting_window, \
+    must_advance, org, run_cli, signed_in, staff, upload, vote_http
 from elections.audit import check_record
 from factories import create_org, create_user
 
@@ -74,6 +74,7 @@ async def test_a_complete_election_through_http(db: Any, make_client: Any, tmp_p
         assert r.status_code == 303
     # only the ministro de fe certifies the padrón
     assert (await officer.post(f"/staff/elecciones/{eid}/padron/certificar")).status_code == 403
+    await end_padron_claims(db, eid)
     await must_advance(ministro, eid, "padron_final")
     padron_text = (await officer.get(f"/elecciones/{eid}/padron.txt")).content
     stored = await db.fetch_one("SELECT padron_sha256, padron_size::text AS size FROM elections WHERE id = :e", {"e": eid})
@@ -187,6 +188,7 @@ async def test_a_complete_election_through_http(db: Any, make_client: Any, tmp_p
 
     # proclamation by the ministro de fe: the acta (HTML and PDF) with both hashes
     assert (await officer.post(f"/staff/elecciones/{eid}/proclamar")).status_code == 403
+    await end_results_claims(db, eid)
     await must_advance(ministro, eid, "proclaimed")
     acta = await officer.get(f"/elecciones/{eid}/acta")
     assert acta.status_code == 200 and digest in acta.text and header["padron_sha256"] in acta.text
