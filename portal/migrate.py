@@ -118,7 +118,7 @@ def _asyncpg_url(url: str) -> str:
 
 # ----- database roles -----
 
-APPEND_ONLY = ("audit_log", "election_log", "audit_anchors")
+APPEND_ONLY = ("audit_log", "election_log", "audit_anchors", "election_record")
 GRANTS = """
         REVOKE CREATE ON SCHEMA public FROM PUBLIC;
         GRANT USAGE ON SCHEMA public TO {role};

@@ -15,7 +15,7 @@ import pytest
 from portal import migrate
 from portal.settings import Settings
 
-LOGS = ("audit_log", "election_log", "audit_anchors")
+LOGS = ("audit_log", "election_log", "audit_anchors", "election_record")
 
 
 async def _refused(db: Any, statement: str) -> str:
