@@ -80,9 +80,13 @@ async def upload(page: Any, kind: str, issued_on: date | None = None) -> None:
         await page.fill("#issued_on", issued_on.isoformat())
     await page.set_input_files("#file", files=[{"name": f"{kind}.pdf", "mimeType": "application/pdf",
                                                 "buffer": small_pdf(f"{kind} - {NAME}")}])
-    async with page.expect_navigation() as nav:
+    # htmx sends the upload (for its progress bar) and swaps the next page in: no full navigation
+    await page.evaluate("document.querySelector('main').dataset.old = '1'")
+    async with page.expect_response(lambda r: r.request.method == "POST") as sent:
         await page.click("main form[action='/mi-organizacion/documentos'] button[type=submit]")
-    assert (await nav.value).status == 200 and page.url.endswith("/mi-organizacion/documentos")
+    assert (await sent.value).status == 303
+    await page.locator("main:not([data-old])").wait_for(state="attached")
+    assert page.url.endswith("/mi-organizacion/documentos")
     assert await page.locator(".flashes .alert").count() == 1, f"no confirmation after uploading {kind}"
 
 
