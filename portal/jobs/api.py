@@ -15,7 +15,7 @@ from portal.settings import Settings
 
 # Modules that register tasks with `portal.jobs.runner.task` when imported. Services add theirs here
 # (imported by name, so the runner itself imports no service).
-TASK_MODULES = ("portal.reminders.tasks",)
+TASK_MODULES = ("portal.reminders.tasks", "portal.elections_web.live")  # imported by name: jobs imports no domain
 MAX_SILENCE = 120.0  # seconds without a heartbeat before /health/ready reports the runner down
 
 
