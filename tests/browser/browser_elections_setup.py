@@ -1,4 +1,6 @@
-"""An election open for voting, built straight in the database (as tests/elections_web/conftest.py does)."""
+"""An election open for voting, built straight in the database (as tests/elections_web/cosoc_world.py does):
+two trustees (a ministro de fe and an observer) with their keys in and the public record opened before the
+vote opens (docs/ballot-secrecy.md, In the portal); the tests keep the trustees' seeds to play their steps."""
 
 from __future__ import annotations
 
@@ -6,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from factories import create_rep
-from portal.elections_web import padron, queries as q
+from factories import create_rep, create_user
+from portal.elections_web import demo, padron, queries as q
+from portal.security import CurrentUser
 
 COMUNA = {"13": "13101", "05": "05101"}
 
@@ -20,10 +23,25 @@ class OpenElection:
     name: str
     reps: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)  # category -> (user, org, email)
     candidates: dict[str, list[int]] = field(default_factory=dict)           # category -> candidate ids
+    trustees: list[CurrentUser] = field(default_factory=list)                # the ministro de fe, an observer
+    seeds: list[bytes] = field(default_factory=list)                         # the trustees' private keys
 
 
-async def build_open_election(db: Any, per_category: int = 3, name: str = "Elección COSOC 2026") -> OpenElection:
-    """`per_category` organizations in A, B and C on the padrón; two admissible candidates in each category."""
+async def appoint_trustees(db: Any, election_id: int) -> tuple[list[CurrentUser], list[bytes]]:
+    """A ministro de fe and an observer (plain account) named trustees, their keys uploaded."""
+    people = []
+    for i, roles in enumerate((["ministro_de_fe"], [])):
+        email = f"custodio{i + 1}.{election_id}@sermig.cl"
+        uid = await create_user(db, email, roles=roles, name=f"Custodio {i + 1}")
+        people.append(CurrentUser(id=uid, email=email, name=f"Custodio {i + 1}", roles=frozenset(roles)))
+    officer = CurrentUser(id=people[0].id, email="o@x.cl", name="O", roles=frozenset({"election_officer"}))
+    return people, await demo.appoint_trustees(db, election_id, officer, people)
+
+
+async def build_open_election(db: Any, secret: str, per_category: int = 3,
+                              name: str = "Elección COSOC 2026") -> OpenElection:
+    """`per_category` organizations in A, B and C on the padrón; two admissible candidates in each category.
+    `secret`: the app's secret key (the server's), from which the portal's sealing key derives."""
     reps = {cat: [await create_rep(db, category=cat, region=region, comuna=COMUNA[region])
                   for region in (["05", "13"] * per_category)[:per_category]] for cat in "ABC"}
     today = date.today()
@@ -45,11 +63,20 @@ async def build_open_election(db: Any, per_category: int = 3, name: str = "Elecc
                 "gender": "FM"[i % 2], "bio": "Dirigente con años de trabajo junto a las comunidades migrantes."})
             await db.execute("UPDATE candidates SET status = 'admissible' WHERE id = :c", {"c": cid})
             candidates[cat].append(cid)
+    await db.execute("UPDATE elections SET lottery_seed = 'semilla-publica', sorteo_fixed_at = now() WHERE id = :e",
+                     {"e": election_id})
+    trustees, seeds = await appoint_trustees(db, election_id)
+    await demo.open_record(db, election_id, secret)  # the record opens with the vote
     await db.execute(
-        """UPDATE elections SET phase = 'voting_open', lottery_seed = 'semilla-publica', sorteo_fixed_at = now(),
+        """UPDATE elections SET phase = 'voting_open',
                   voting_starts_at = now() - interval '1 hour', voting_ends_at = now() + interval '1 hour'
            WHERE id = :e""", {"e": election_id})
-    return OpenElection(election_id, name, reps, candidates)
+    return OpenElection(election_id, name, reps, candidates, trustees, seeds)
+
+
+async def play_trustees(db: Any, election: OpenElection) -> None:
+    """After the close: each trustee's step, uploaded as the trustee would (the count needs them all)."""
+    await demo.play_trustees(db, election.id, election.seeds, election.trustees)
 
 
 async def end_voting_window(db: Any, election_id: int) -> None:

@@ -9,15 +9,14 @@ missing browser is a failure.
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import threading
 import time
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from starlette.datastructures import Secret
 
 from portal.app import create_app
 from portal.settings import Settings
@@ -60,18 +59,25 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def base_url(database_url: str, app: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The portal over real HTTP on a free local port (after `app` applied the migrations)."""
+def base_url(database_url: str, app: Any, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The portal over real HTTP on a free local port (after `app` applied the migrations). Its secret key
+    is the test settings' (`secret`), so elections a test opens are sealed with the key the server derives."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     settings = Settings(
         database_url=database_url, data_dir=tmp_path_factory.mktemp("browser-data"), environment="test",
-        base_url=url, smtp_url=None, secret_key=Secret(secrets.token_urlsafe(32)), db_min_size=1, db_max_size=10,
+        base_url=url, smtp_url=None, secret_key=settings.secret_key, db_min_size=1, db_max_size=10,
     )
     server = ServerThread(create_app(settings), port)
     server.start()
     yield url
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def secret(settings: Settings) -> str:
+    """The app's secret key, the browser server's too: the portal's per-election sealing key derives from it."""
+    return str(settings.secret_key)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from browser_elections_setup import build_open_election, end_results_claims, end_voting_window
+from browser_elections_setup import build_open_election, end_results_claims, end_voting_window, play_trustees
 from factories import TEST_PASSWORD, create_user
 from browser_helpers import (
     FOCUS_STYLE, AxeLog, assert_no_js_errors, assert_visible_focus, goto, sign_in, tab_to,
@@ -32,9 +32,9 @@ async def press_and_wait(page: Any, key: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-async def test_representative_votes_with_the_keyboard_only(page_for, db, lang) -> None:
+async def test_representative_votes_with_the_keyboard_only(page_for, db, secret, lang) -> None:
     """No clicks: Tab, Shift+Tab, Space and Enter from the sign-in form to the receipt; axe at each step."""
-    election = await build_open_election(db)
+    election = await build_open_election(db, secret)
     _user, _org, email = election.reps["A"][2]  # a voter whose organization has no candidate of its own
     wanted = election.candidates["A"][1]
     page = await page_for(lang, bypass_csp=True)
@@ -82,12 +82,20 @@ async def test_representative_votes_with_the_keyboard_only(page_for, db, lang) -
     await log.check(page, f"/elecciones/{election.id}/votar confirmation [{lang}]")
     await tab_to(page, "main form button[type=submit]")
     assert_visible_focus(await page.evaluate(FOCUS_STYLE))
-    await press_and_wait(page, "Enter")
+    async with page.expect_navigation() as nav:
+        await page.keyboard.press("Enter")
 
-    assert page.url.endswith(f"/elecciones/{election.id}/comprobante"), page.url
-    code = (await page.inner_text(".tracking-code code")).strip()
-    assert re.fullmatch(r"[0-9A-Za-z-]{8,}", code), f"no tracking code on the receipt: {code!r}"
-    await log.check(page, f"/elecciones/{election.id}/comprobante [{lang}]")
+    # The receipt is the answer to the vote's POST itself, never stored, never cached (docs/ballot-secrecy.md).
+    cast = await nav.value
+    assert cast.status == 200 and cast.request.method == "POST", (cast.status, cast.request.method)
+    assert "no-store" in (await cast.all_headers()).get("cache-control", ""), "the receipt must not be cached"
+    assert page.url.endswith(f"/elecciones/{election.id}/votar"), page.url
+    code = await page.get_attribute(".tracking-code code", "data-code") or ""
+    shown = (await page.inner_text(".tracking-code code")).strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", code), f"no tracking code on the receipt: {code!r}"
+    assert re.fullmatch(r"[0-9a-f]{4}( [0-9a-f]{4})*", shown), f"the code is not shown in groups of 4: {shown!r}"
+    assert shown.replace(" ", "") == code
+    await log.check(page, f"/elecciones/{election.id}/votar receipt [{lang}]")
     # Ballot secrecy: with no mail server the message waits in the outbox, so it must not hold the code.
     sent = await mail.recent(db, to=email)
     assert sent, "the voter is told by email that the vote was recorded"
@@ -102,14 +110,14 @@ async def test_representative_votes_with_the_keyboard_only(page_for, db, lang) -
     assert_no_js_errors(page)
 
 
-async def test_election_pages_are_accessible_through_count_and_proclamation(page_for, db) -> None:
+async def test_election_pages_are_accessible_through_count_and_proclamation(page_for, db, secret) -> None:
     """One election taken through the count and the proclamation; every page checked in both languages."""
-    election = await build_open_election(db)
+    election = await build_open_election(db, secret)
     codes = []
     for cat in "ABC":
         for i, (_u, org_id, _e) in enumerate(election.reps[cat]):
             choice = None if i == 2 else election.candidates[cat][i % 2]
-            codes.append((await vote.cast_vote(db, election.id, org_id, choice)).tracking_code)
+            codes.append((await vote.cast_vote(db, election.id, org_id, choice, secret=secret)).tracking_code)
     await create_user(db, "elecciones@prueba.cl", roles=["election_officer"])
     await create_user(db, "ministra@prueba.cl", roles=["ministro_de_fe"])
     eid = election.id
@@ -135,6 +143,8 @@ async def test_election_pages_are_accessible_through_count_and_proclamation(page
     officer = officers["es"]
     async with officer.expect_navigation():
         await officer.click("form[action$='/fase'] button")
+    await play_trustees(db, election)  # each trustee's step, uploaded after the close: the count needs them
+    await goto(officer, f"/staff/elecciones/{eid}")
     async with officer.expect_navigation():
         await officer.click("form[action$='/escrutinio'] button")
     assert await officer.locator("form[action$='/escrutinio']").count() == 0, "the count did not run"
@@ -167,8 +177,8 @@ async def test_election_pages_are_accessible_through_count_and_proclamation(page
 
 
 @pytest.mark.parametrize("lang", LANGS)
-async def test_candidacy_form_is_accessible_empty_and_with_errors(page_for, db, lang) -> None:
-    election = await build_open_election(db)
+async def test_candidacy_form_is_accessible_empty_and_with_errors(page_for, db, secret, lang) -> None:
+    election = await build_open_election(db, secret)
     await db.execute("UPDATE elections SET phase = 'candidacies_open' WHERE id = :e", {"e": election.id})
     _user, _org, email = election.reps["B"][2]  # on the padrón, no candidacy yet
     page = await page_for(lang, bypass_csp=True)
@@ -188,14 +198,14 @@ async def test_candidacy_form_is_accessible_empty_and_with_errors(page_for, db, 
     assert_no_js_errors(page)
 
 
-async def test_live_turnout_is_pushed_in_place(page_for, db) -> None:
+async def test_live_turnout_is_pushed_in_place(page_for, db, secret) -> None:
     """During voting the turnout is pushed over Server-Sent Events (LISTEN/NOTIFY, live.py) and merged with
     idiomorph: new votes show without a reload and focus stays where it was; the pause link stops it."""
     import asyncio
 
     from portal.elections_web import live
 
-    election = await build_open_election(db)
+    election = await build_open_election(db, secret)
     page = await page_for("es")
     await goto(page, f"/elecciones/{election.id}")
     assert "0 de 9" in await page.locator("#turnout").inner_text()
