@@ -58,10 +58,12 @@ class TlsClient(storm_lib.RawClient):
         return await super().post_form(path, cookie, fields)
 
 
-async def new_election(url: str, n: int) -> tuple[int, dict[str, list[int]]]:
-    """One more election open for voting over the whole padrón (as bench_vote_storm.seed makes them)."""
+async def new_election(url: str, n: int, secret: str,
+                       trustees: storm_lib.Trustees) -> tuple[int, dict[str, list[int]]]:
+    """One more election open for voting over the whole padrón (as bench_vote_storm.seed makes them): its
+    two trustees' keys in and its public record opened before the vote opens (docs/ballot-secrecy.md)."""
     from portal import clock, db as dbmod
-    from portal.elections_web import padron, queries as q
+    from portal.elections_web import demo, padron, queries as q
 
     database = await dbmod.connect(url, 1, 2)
     today = clock.today()
@@ -78,10 +80,13 @@ async def new_election(url: str, n: int) -> tuple[int, dict[str, list[int]]]:
                     "name": f"Candidatura {cat}{j}", "document_type": "passport", "document_number": f"D{j}",
                     "gender": "FMX"[j % 3], "bio": "Reseña."}))
         await database.execute("UPDATE candidates SET status = 'admissible' WHERE election_id = :e", {"e": eid})
+        await database.execute("UPDATE elections SET lottery_seed = 'despliegue', sorteo_fixed_at = now() WHERE id = :e",
+                               {"e": eid})
+        trustees.seeds[eid] = await demo.appoint_trustees(database, eid, trustees.officer, trustees.people)
+        await demo.open_record(database, eid, secret)
         await database.execute(
-            """UPDATE elections SET phase = 'voting_open', lottery_seed = 'despliegue', sorteo_fixed_at = now(),
-                      voting_starts_at = now() - interval '1 hour', voting_ends_at = now() + interval '3 hours'
-               WHERE id = :e""", {"e": eid})
+            """UPDATE elections SET phase = 'voting_open', voting_starts_at = now() - interval '1 hour',
+                      voting_ends_at = now() + interval '3 hours' WHERE id = :e""", {"e": eid})
     finally:
         await database.disconnect()
     return eid, candidates
@@ -100,8 +105,9 @@ def wrk(url: str, seconds: int) -> dict[str, float]:
     return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "non2xx": float(errors.group(1)) if errors else 0.0}
 
 
-async def vote_storm(stack: Stack, orgs: list[Any], base_host: str, port: int, tls: bool, n: int) -> dict[str, float]:
-    eid, cands = await new_election(stack.owner_url(), n)
+async def vote_storm(stack: Stack, orgs: list[Any], base_host: str, port: int, tls: bool, n: int,
+                     trustees: storm_lib.Trustees) -> dict[str, float]:
+    eid, cands = await new_election(stack.owner_url(), n, stack.secret, trustees)
     result = storm_lib.Storm(f"election {eid}")
     clients: list[storm_lib.RawClient] = [TlsClient(base_host, port, tls) for _ in range(CLIENTS)]
     await storm_lib.storm(orgs, eid, cands, clients, result, 0.0)
@@ -113,14 +119,14 @@ async def vote_storm(stack: Stack, orgs: list[Any], base_host: str, port: int, t
 
 
 async def measure(stack: Stack, orgs: list[Any], name: str, target: tuple[str, int, bool], args: argparse.Namespace,
-                  counter: list[int]) -> dict[str, Any]:
+                  counter: list[int], trustees: storm_lib.Trustees) -> dict[str, Any]:
     host, port, tls = target
     url = f"{'https' if tls else 'http'}://{host}:{port}/organizaciones"
     lists, storms = [], []
     for _ in range(args.runs):
         lists.append(await asyncio.to_thread(wrk, url, args.seconds))
         counter[0] += 1
-        storms.append(await vote_storm(stack, orgs, host, port, tls, counter[0]))
+        storms.append(await vote_storm(stack, orgs, host, port, tls, counter[0], trustees))
     median = {f"list_{k}": statistics.median(r[k] for r in lists) for k in lists[0]}
     median |= {f"vote_{k}": statistics.median(r[k] for r in storms) for k in storms[0]}
     print(name, {k: round(v, 1) for k, v in median.items()}, flush=True)
@@ -146,13 +152,14 @@ async def main(args: argparse.Namespace) -> int:
     try:
         stack.start_postgres()
         assert stack.portal("migrate").returncode == 0
-        orgs, elections, _ = await storm_lib.seed(stack.owner_url(), args.orgs)
+        # the nodes' PORTAL_SECRET_KEY: the portal's sealing key derives from it
+        orgs, elections, _, trustees = await storm_lib.seed(stack.owner_url(), args.orgs, stack.secret)
         one, two = stack.node_hosts
         stack.start_node(one)
         await stack.wait_ready(stack.node_base(one))
         await sign_in(stack, orgs, elections[0])
         results.append(await measure(stack, orgs, "A: 1 node, direct to PostgreSQL, no nginx", (one, stack.node_port, False),
-                                     args, counter))
+                                     args, counter, trustees))
         stack.stop_node(one)
         stack.via_bouncer = True
         stack.start_bouncer()
@@ -160,12 +167,12 @@ async def main(args: argparse.Namespace) -> int:
         await stack.wait_ready(stack.node_base(one))
         stack.start_nginx(upstreams=[f"{one}:{stack.node_port}"])
         https = ("127.0.0.1", stack.https_port, True)
-        results.append(await measure(stack, orgs, "B: nginx + PgBouncer (transaction) + 1 node", https, args, counter))
+        results.append(await measure(stack, orgs, "B: nginx + PgBouncer (transaction) + 1 node", https, args, counter, trustees))
         stack.stop_nginx()
         stack.start_node(two)
         await stack.wait_ready(stack.node_base(two))
         stack.start_nginx()
-        results.append(await measure(stack, orgs, "C: nginx + PgBouncer (transaction) + 2 nodes", https, args, counter))
+        results.append(await measure(stack, orgs, "C: nginx + PgBouncer (transaction) + 2 nodes", https, args, counter, trustees))
         for host in (one, two):
             stack.stop_node(host)
         stack.stop_bouncer()
@@ -174,7 +181,7 @@ async def main(args: argparse.Namespace) -> int:
         for host in (one, two):
             stack.start_node(host)
             await stack.wait_ready(stack.node_base(host))
-        results.append(await measure(stack, orgs, "D: nginx + PgBouncer (session) + 2 nodes", https, args, counter))
+        results.append(await measure(stack, orgs, "D: nginx + PgBouncer (session) + 2 nodes", https, args, counter, trustees))
     finally:
         stack.stop()
     write_report(results, args)

@@ -42,7 +42,6 @@ import bench_vote_storm as storm_lib  # noqa: E402
 ORGS = int(os.environ.get("PORTAL_DEPLOY_ORGS", "300"))
 CLIENTS = 24
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-_CODE = re.compile(r'<p class="tracking-code"><code>([0-9a-f]{64})</code>')
 
 
 @dataclass
@@ -96,7 +95,8 @@ def test_the_stack(stack: Stack) -> None:
 
 
 async def _scenario(stack: Stack) -> None:
-    orgs, elections, candidates = await storm_lib.seed(stack.owner_url(), ORGS)
+    # the nodes' PORTAL_SECRET_KEY: the portal's sealing key derives from it (docs/ballot-secrecy.md, Keys)
+    orgs, elections, candidates, trustees = await storm_lib.seed(stack.owner_url(), ORGS, stack.secret)
     people = await _people(stack)
     stack.start_bouncer()
     for host in stack.node_hosts:
@@ -109,7 +109,7 @@ async def _scenario(stack: Stack) -> None:
     cookie = await _registry_flow(stack, people)
     await _same_session_on_every_node(stack, cookie)
     timeline, result = await _storm(stack, orgs, elections[0], candidates[elections[0]])
-    await _after_storm(stack, orgs, elections[0], timeline, result)
+    await _after_storm(stack, orgs, elections[0], timeline, result, trustees)
     stack.start_node(stack.node_hosts[0])
     await stack.wait_ready(stack.node_base(stack.node_hosts[0]))
     await _same_session_on_every_node(stack, cookie)
@@ -260,32 +260,35 @@ async def _storm(stack: Stack, orgs: list[Any], eid: int, cands: dict[str, list[
     return timeline, result
 
 
-async def _after_storm(stack: Stack, orgs: list[Any], eid: int, timeline: Timeline, result: Any) -> None:
+async def _after_storm(stack: Stack, orgs: list[Any], eid: int, timeline: Timeline, result: Any,
+                       trustees: Any) -> None:
+    """The receipt is the answer to the vote's POST (the storm kept each code it showed); the session keeps
+    nothing of it. After the close, both trustees' steps and the count, every code shown is among the
+    revealed ballots and the public record verifies (docs/ballot-secrecy.md)."""
     import asyncpg
 
     assert timeline.outside() == [], f"5xx outside the kill/restart window: {timeline.outside()[:10]}"
-    codes: dict[int, str] = {}
     async with http(stack, local="127.0.7.1") as client:
-        for org in orgs:
-            page = await client.get(f"/elecciones/{eid}/comprobante", headers={"Cookie": f"{storm_lib.SESSION}={org.cookie}"})
-            client.cookies.clear()
-            match = _CODE.search(page.text)
-            if match:
-                codes[org.id] = match.group(1)
+        later = await client.get(f"/elecciones/{eid}/comprobante", headers={"Cookie": f"{storm_lib.SESSION}={orgs[0].cookie}"})
+        assert later.status_code == 200 and "data-code" not in later.text, "the receipt is shown only once"
     conn = await asyncpg.connect(stack.owner_url())
     try:
-        ballots = await conn.fetchval("SELECT count(*) FROM ballots WHERE election_id = $1", eid)
+        sealed = await conn.fetchval("SELECT count(*) FROM sealed_ballots WHERE election_id = $1", eid)
         voters = await conn.fetchval("SELECT count(*) FROM voters WHERE election_id = $1", eid)
-        tracking = {r[0] for r in await conn.fetch("SELECT tracking_code FROM ballots WHERE election_id = $1", eid)}
     finally:
         await conn.close()
-    # Every organization voted once and sees its receipt (tracking code), except at most those whose vote
+    # Every organization voted once and saw its receipt (tracking code), except at most those whose vote
     # committed while its answer was lost (the node killed mid-request, PgBouncer restarted after the
-    # commit) and whose session never got the receipt: posting again they were told 409, already voted.
+    # commit): posting again they were told 409, already voted.
     lost = result.statuses.get("after-error:409", 0)
-    assert ballots == voters == len(orgs), (ballots, voters, len(orgs))
+    codes = set(result.codes)
+    assert sealed == voters == len(orgs), (sealed, voters, len(orgs))
+    assert len(codes) == len(result.codes), "a tracking code shown twice"
     assert len(orgs) - lost <= len(codes) <= len(orgs), (len(codes), lost)
-    assert set(codes.values()) <= tracking
+    await storm_lib.count_sealed(stack.owner_url(), eid, trustees, result)
+    assert result.checks["revealed"] == len(orgs), result.checks
+    assert result.checks["receipts_missing_from_ballots"] == 0, result.checks
+    assert result.checks["record_verifies"], result.checks
 
 
 async def _backup_restores(stack: Stack) -> None:
