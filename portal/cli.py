@@ -46,7 +46,8 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from portal import demo
 
-    lines = asyncio.run(_with_db(database_targets(settings), demo.load_all))
+    secret = str(settings.secret_key)  # the served app's: the demo's sealed ballots are sealed with a key derived from it
+    lines = asyncio.run(_with_db(database_targets(settings), lambda db: demo.load_all(db, secret)))
     print("\n".join(lines))
     return 0
 
@@ -136,7 +137,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.demo:
         from portal import demo
 
-        print("\n".join(asyncio.run(_with_db(targets, demo.load_all))))
+        secret = str(settings.secret_key)  # the workers' (same environment and data folder): they derive the sealing keys
+        print("\n".join(asyncio.run(_with_db(targets, lambda db: demo.load_all(db, secret)))))
     print(f"Portal Participa: http://{args.host}:{args.port}/  (database ready in {time.monotonic() - started:.1f} s)",
           flush=True)
     # uvicorn re-raises SIGTERM with the default handler, which skips atexit, where the embedded

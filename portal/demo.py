@@ -49,8 +49,15 @@ async def load_staff(db: Database) -> list[str]:
     return lines
 
 
-async def load_all(db: Database) -> list[str]:
-    """Load everything; return the console summary with the credentials."""
+# Loaders that take the app's secret key: the elections' sealed ballots are sealed with a per-election
+# key derived from it, which the server must derive again (docs/ballot-secrecy.md, In the portal).
+SECRET_LOADERS = frozenset({"portal.elections_web.demo"})
+
+
+async def load_all(db: Database, secret: str | None = None) -> list[str]:
+    """Load everything; return the console summary with the credentials. `secret`: the secret key of the
+    app that will serve the data (`Settings.secret_key`); None: the one `portal serve` reads from the
+    environment or the data folder."""
     lines = ["Demo data loaded. Every demo account uses the password: " + DEMO_PASSWORD]
     lines += await load_staff(db)
     for name in DOMAIN_LOADERS:
@@ -60,6 +67,10 @@ async def load_all(db: Database) -> list[str]:
             if exc.name == name:
                 continue  # that domain has no demo data yet
             raise
-        loader: Callable[[Database], Awaitable[list[str]]] = module.load
-        lines += await loader(db)
+        if name in SECRET_LOADERS:
+            sealed: Callable[[Database, str | None], Awaitable[list[str]]] = module.load
+            lines += await sealed(db, secret)
+        else:
+            loader: Callable[[Database], Awaitable[list[str]]] = module.load
+            lines += await loader(db)
     return lines

@@ -21,7 +21,7 @@ LANGS = ["es", "en"]
 
 
 @pytest.fixture(scope="module")
-async def site(app: Any, _owner: Any, _tables: list[str]) -> dict[str, Any]:
+async def site(app: Any, _owner: Any, _tables: list[str], secret: str) -> dict[str, Any]:
     """Empty the tables (as the owner: the app's role may not silence the append-only logs), load the
     demo, and note a few ids to visit."""
     db = app.state.db
@@ -29,7 +29,7 @@ async def site(app: Any, _owner: Any, _tables: list[str]) -> dict[str, Any]:
         async with conn.transaction():
             await conn.execute("SET LOCAL session_replication_role = replica")  # the audit log is append-only
             await conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in _tables) + " RESTART IDENTITY CASCADE")
-    await demo.load_all(db)
+    await demo.load_all(db, secret)  # the browser server's secret: it derives the elections' sealing keys
 
     async def val(sql: str) -> Any:
         return await db.fetch_val(sql)

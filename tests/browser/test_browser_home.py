@@ -20,14 +20,14 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-async def site(app: Any, _owner: Any, _tables: list[str]) -> dict[str, Any]:
+async def site(app: Any, _owner: Any, _tables: list[str], secret: str) -> dict[str, Any]:
     """Empty the tables (as the owner: the audit log is append-only) and load the demo."""
     db = app.state.db
     async with _owner.connection() as conn:
         async with conn.transaction():
             await conn.execute("SET LOCAL session_replication_role = replica")
             await conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in _tables) + " RESTART IDENTITY CASCADE")
-    await demo.load_all(db)
+    await demo.load_all(db, secret)  # the browser server's secret: it derives the elections' sealing keys
     certified = await db.fetch_val("SELECT comuna_code FROM sello_adhesions WHERE certificate_code IS NOT NULL "
                                    "ORDER BY comuna_code LIMIT 1")
     return {"pages": ["/", "/sello-migrante", f"/sello-migrante/{certified}", "/organizaciones"]}

@@ -96,14 +96,14 @@ async def _ids(db: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-async def walk(app: Any, _owner: Any, _tables: list[str]) -> dict[str, list[str]]:
+async def walk(app: Any, _owner: Any, _tables: list[str], secret: str) -> dict[str, list[str]]:
     """Empty the tables, load the demo, and list the addresses to open per audience."""
     db = app.state.db
     async with _owner.connection() as conn:
         async with conn.transaction():
             await conn.execute("SET LOCAL session_replication_role = replica")  # the audit log is append-only
             await conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in _tables) + " RESTART IDENTITY CASCADE")
-    await demo.load_all(db)
+    await demo.load_all(db, secret)  # the browser server's secret: it derives the elections' sealing keys
     ids = await _ids(db)
     assert ids["council_election"] and ids["open_election"] and ids["org"], f"demo ids missing: {ids}"
     by_role: dict[str, list[str]] = {}
