@@ -72,6 +72,14 @@ async def email_taken(db: Database, email: str) -> bool:
     return bool(await db.fetch_val("SELECT 1 FROM users WHERE lower(email) = lower(:e)", {"e": email}))
 
 
+async def run_taken(db: Database, run: str) -> bool:
+    """Whether an account already has this RUN (normalized, 12345678-5): declared at sign-up or vouched
+    for by ClaveÚnica. One account per RUN (issue 16)."""
+    return bool(await db.fetch_val(
+        """SELECT EXISTS (SELECT 1 FROM users WHERE document_type = 'run' AND document_number = :r)
+                  OR EXISTS (SELECT 1 FROM claveunica_identities WHERE run = :r)""", {"r": run}))
+
+
 async def create_user(db: Database, *, email: str, name: str, password_hash: str,
                       document_type: str = "run", document_number: str = "",
                       verified: bool = False, locale: str = "es") -> int:

@@ -25,6 +25,9 @@ def _secret(request: Request) -> str:
     return str(get_settings(request).secret_key)
 
 
+RUN_TAKEN = i18n.N_("Ya hay una cuenta con este RUN. Ingrese con ella (o con ClaveÚnica) o recupere su contraseña.")
+
+
 def _page(request: Request, template: str, form: Form, status: int = 422, **extra: Any) -> Response:
     return render(request, template, {"values": form.values, "errors": form.errors.fields, **extra}, status=status)
 
@@ -50,6 +53,9 @@ async def signup(request: Request) -> Response:
         return _too_many(request, "accounts/signup.html", form, wait)
     password_hash = passwords.hash_password(c["password"])  # paid for a known email too: same timing
     existing = await queries.get_by_email(db, email)
+    if existing is None and c["document_type"] == "run" and await queries.run_taken(db, c["document_number"]):
+        form.errors.add("document_number", i18n.gettext(RUN_TAKEN))  # one account per RUN
+        return _page(request, "accounts/signup.html", form)
     async with atomic(db):
         if existing is not None:
             if may_send:

@@ -66,3 +66,31 @@ async def test_error_summary_names_each_field(db: Any, client: Any, lang: str, e
     summary = page.text[page.text.index('class="error-summary"'):]
     summary = summary[:summary.index("</ul>")]
     assert f'<a href="#name">{expected}</a>' in summary
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("es", "Ya hay una cuenta con este RUN"),
+                                                 ("en", "There is already an account with this RUN")])
+async def test_one_account_per_run(db: Any, client: Any, lang: str, expected: str) -> None:
+    client.http.cookies.set("lang", lang)
+    first = await client.post("/cuenta/crear", _signup())
+    assert first.status_code == 303
+    again = await client.post("/cuenta/crear", _signup(email="otra@example.cl", document_number="12345678-5"))
+    assert again.status_code == 422
+    assert 'id="document_number-error"' in again.text and expected in again.text
+    assert await db.fetch_val("SELECT count(*) FROM users") == 1
+
+
+async def test_a_run_linked_by_claveunica_is_taken_too(db: Any, client: Any) -> None:
+    from factories import create_user
+
+    user_id = await create_user(db, "clave@example.cl")
+    await db.execute("INSERT INTO claveunica_identities (user_id, run) VALUES (:u, '12345678-5')", {"u": user_id})
+    page = await client.post("/cuenta/crear", _signup())
+    assert page.status_code == 422 and "Ya hay una cuenta con este RUN" in page.text
+
+
+async def test_passports_are_not_refused_as_runs(db: Any, client: Any) -> None:
+    await client.post("/cuenta/crear", _signup(document_type="passport", document_number="12345678-5"))
+    second = await client.post("/cuenta/crear", _signup(email="otra@example.cl", document_type="passport",
+                                                        document_number="12345678-5"))
+    assert second.status_code == 303
