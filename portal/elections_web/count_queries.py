@@ -48,6 +48,22 @@ async def count_ballots(db: Database, election_id: int) -> list[dict[str, Any]]:
              "choice": None if r["candidate_id"] is None else str(r["candidate_id"])} for r in rows]
 
 
+async def queue_notices(db: Database, election_id: int, subject: str, body: str) -> int:
+    """A phase notice to every active representative of the padrón's organizations, queued in the outbox
+    in ONE statement (as portal.mail.queue would, one message per address; the phase change's transaction
+    holds them). Returns how many were queued."""
+    n: int = await db.fetch_val(
+        """WITH queued AS (
+               INSERT INTO outbox (to_addr, subject, body)
+               SELECT r.email, :s, :b FROM (
+                   SELECT DISTINCT u.email FROM padron_entries p
+                   JOIN org_representatives rp ON rp.org_id = p.org_id JOIN users u ON u.id = rp.user_id
+                   WHERE p.election_id = :e AND u.is_active) r
+               ORDER BY r.email RETURNING 1)
+           SELECT count(*) FROM queued""", {"e": election_id, "s": subject, "b": body})
+    return n
+
+
 async def ballots_page(db: Database, election_id: int, limit: int, offset: int) -> list[dict[str, Any]]:
     """One page of the public ballot list, in tracking-code order."""
     rows = await db.fetch_all(

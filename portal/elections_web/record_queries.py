@@ -152,6 +152,15 @@ async def head(db: Database, election_id: int) -> str | None:
     return event
 
 
+async def head_link(db: Database, election_id: int) -> tuple[int, str] | None:
+    """The last event's height and hash (None: no record yet): what the next event chains to, without
+    reading (and parsing) the last event, which may be a batch of every ballot."""
+    row = await db.fetch_one(
+        "SELECT height, hash FROM election_record WHERE election_id = :e ORDER BY height DESC LIMIT 1",
+        {"e": election_id})
+    return (row["height"], row["hash"]) if row is not None else None
+
+
 async def append(db: Database, election_id: int, height: int, type_: str, hash_: str, event: str) -> None:
     await db.execute(
         "INSERT INTO election_record (election_id, height, type, hash, event) VALUES (:e, :h, :t, :x, :ev)",
@@ -166,15 +175,23 @@ async def events_of_type(db: Database, election_id: int, *types: str) -> list[st
     return [r["event"] for r in rows]
 
 
-async def last_of_types(db: Database, election_id: int, *types: str) -> tuple[str | None, int]:
-    """The last published event of these types (None: none) and how many there are: the mix's state
-    without reading every earlier batch."""
+async def last_of_types(db: Database, election_id: int, *types: str) -> tuple[int | None, str | None, int]:
+    """The height and hash of the last published event of these types (None, None: none) and how many
+    there are: the mix's state without reading any batch (event_at reads the one needed)."""
     row = await db.fetch_one(
-        """SELECT (SELECT event FROM election_record WHERE election_id = :e AND type = ANY(:t)
-                   ORDER BY height DESC LIMIT 1) AS event,
-                  (SELECT count(*) FROM election_record WHERE election_id = :e AND type = ANY(:t)) AS n""",
+        """SELECT l.height, l.hash, (SELECT count(*) FROM election_record WHERE election_id = :e AND type = ANY(:t)) AS n
+           FROM (SELECT 1) one LEFT JOIN LATERAL (
+               SELECT height, hash FROM election_record WHERE election_id = :e AND type = ANY(:t)
+               ORDER BY height DESC LIMIT 1) l ON true""",
         {"e": election_id, "t": list(types)})
-    return (row["event"], row["n"]) if row is not None else (None, 0)
+    return (row["height"], row["hash"], row["n"]) if row is not None else (None, None, 0)
+
+
+async def event_at(db: Database, election_id: int, height: int) -> str | None:
+    """The event at `height`, as published."""
+    event: str | None = await db.fetch_val(
+        "SELECT event FROM election_record WHERE election_id = :e AND height = :h", {"e": election_id, "h": height})
+    return event
 
 
 async def record_types(db: Database, election_id: int) -> list[str]:

@@ -44,6 +44,12 @@ log = logging.getLogger(__name__)
 
 CHECKPOINT_EVERY = 100  # ballots per checkpoint during the vote (the remainder at the close)
 _sealers: dict[tuple[int, str, str], seal.Sealer] = {}
+# The mix's last batches, parsed, by (election, height, hash) of the event that published them: the
+# record is append-only and each hash covers its payload, so an entry never goes stale. Filled when a
+# batch is published (close, accepted step) or first read; a few entries (a batch of 10,000 ballots
+# is ~7 MB in memory).
+_batches: dict[tuple[int, int, str], list[seal.Item]] = {}
+BATCHES_KEPT = 2
 
 
 # ----- keys and the sealer -----
@@ -97,8 +103,8 @@ async def append(db: Database, election_id: int, type_: str, payload: Any) -> di
     """Append one event to the election's record (its own lock; inside the caller's transaction)."""
     async with atomic(db):
         await rq.lock_record(db, election_id)
-        head = await rq.head(db, election_id)
-        previous = json.loads(head) if head else None
+        link = await rq.head_link(db, election_id)
+        previous = {"height": link[0], "hash": link[1]} if link else None
         event = rec.new_event(previous, type_, payload, at=clock.today().isoformat())
         await rq.append(db, election_id, event["height"], type_, event["hash"], dump(event))
     return event
@@ -131,7 +137,7 @@ async def open_record(db: Database, e: Election, secret: str) -> int:
     trustees = await rq.trustees(db, e.id)
     if len(trustees) < 2 or any(t.signing_key is None for t in trustees):  # the transition's checks ask for it
         raise Conflict(_("Faltan claves de custodios."))
-    if await rq.head(db, e.id) is not None:
+    if await rq.head_link(db, e.id) is not None:
         raise Conflict(_("El registro público de esta elección ya se abrió."))
     key = portal_public_key(secret, e.id)
     await append(db, e.id, "setup", {"election_id": str(e.id), "seats": e.seats, "rules": e.rules, "seal": {
@@ -173,7 +179,7 @@ async def maybe_checkpoint(db: Database, election_id: int, pending: int) -> None
 async def close_record(db: Database, e: Election) -> int:
     """At the close (the vote lock held): the remainder's checkpoint, voting_closed, the sorteo and
     the sealed ballots; returns the number of ballots."""
-    if await rq.head(db, e.id) is None:
+    if await rq.head_link(db, e.id) is None:
         raise Conflict(_("Esta elección no tiene registro público de votos sellados."))
     await checkpoint(db, e.id, minimum=1)
     total = await rq.sealed_count(db, e.id)
@@ -184,19 +190,31 @@ async def close_record(db: Database, e: Election) -> int:
     await rq.scramble_sealed(db, e.id)
     counts = [json.loads(x)["payload"]["count"] for x in await rq.events_of_type(db, e.id, "checkpoint")]
     items = await rq.sealed_items(db, e.id)
-    await append(db, e.id, "sealed_ballots", {"batches": counts, "items": seal.items_to_json(items)})
+    event = await append(db, e.id, "sealed_ballots", {"batches": counts, "items": seal.items_to_json(items)})
+    remember_batch(e.id, event, items)
     return total
+
+
+def remember_batch(election_id: int, event: dict[str, Any], items: list[seal.Item]) -> None:
+    """Keep the batch `event` (sealed_ballots or an accepted trustee_step) published, for the next
+    step's check and the count: they then skip reading and parsing it again."""
+    while len(_batches) >= BATCHES_KEPT:
+        del _batches[next(iter(_batches))]
+    _batches[(election_id, event["height"], event["hash"])] = items
 
 
 async def mix_state(db: Database, e: Election) -> tuple[seal.SealParams, list[seal.Item], int]:
     """After the close: (params, the batch the next trustee opens, how many steps are in)."""
     p = await seal_params(db, e)
-    text, n = await rq.last_of_types(db, e.id, "sealed_ballots", "trustee_step")
-    if text is None:
+    height, hash_, n = await rq.last_of_types(db, e.id, "sealed_ballots", "trustee_step")
+    if height is None or hash_ is None:
         raise Conflict(_("Los votos sellados se publican al cerrar la votación."))
-    last = json.loads(text)
-    payload = last["payload"]
-    items = seal.items_from_json(payload["items"] if last["type"] == "sealed_ballots" else payload["output"])
+    items = _batches.get((e.id, height, hash_))
+    if items is None:
+        last = json.loads(await rq.event_at(db, e.id, height) or "{}")
+        payload = last["payload"]
+        items = seal.items_from_json(payload["items"] if last["type"] == "sealed_ballots" else payload["output"])
+        remember_batch(e.id, last, items)
     return p, items, n - 1
 
 

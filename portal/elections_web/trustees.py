@@ -102,10 +102,10 @@ async def upload_step(db: Database, election_id: int, trustee: Trustee, user: An
         reason = can_step(e, found(await rq.trustee(db, e.id, trustee.position)), steps_in)
         if reason:
             raise Conflict(reason)
-        problems, _output = seal.check_step(params, items, step, expected_trustee=trustee.position)
+        problems, output = seal.check_step(params, items, step, expected_trustee=trustee.position)
         if problems:
             raise Conflict(_("El paso no se aceptó: %(reason)s", reason=problems[0]))
-        await sealing.append(db, e.id, "trustee_step", step)
+        sealing.remember_batch(e.id, await sealing.append(db, e.id, "trustee_step", step), output)
         await transition(db, TRUSTEE_MACHINE, trustee.id, "step_in", actor=user,
                          after={"output_sha256": step["output_sha256"], "count": step["count"]})
         await q.log_event(db, e.id, user, "trustee_step", detail={"position": trustee.position,

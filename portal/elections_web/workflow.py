@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import elections
-from portal import audit, clock, mail
+from portal import audit, clock
 from portal.db import Database
-from portal.elections_web import acta, count, count_queries, padron, padron_queries, phases, queries as q, \
+from portal.elections_web import acta, count, count_queries, padron, phases, queries as q, \
     record_queries, sealing, vote_queries
 from portal.guards import forbidden, found
 from portal.i18n import gettext as _
@@ -105,8 +105,9 @@ async def _close_voting(db: Database, e: q.Election, actor: Any) -> dict[str, An
 
 
 async def _notify(db: Database, e: q.Election, subject: str, body: str) -> None:
-    for email in await padron_queries.representative_emails(db, e.id):
-        await mail.queue(db, email, subject, body)
+    """The phase notice to every representative of the padrón: one statement, not one per address
+    (10,000 round trips cost ~2 s of the count's transaction at 10,000 organizations)."""
+    await count_queries.queue_notices(db, e.id, subject, body)
 
 
 async def _tally(db: Database, e: q.Election, actor: Any) -> dict[str, Any]:
