@@ -53,6 +53,18 @@ def may_withdraw(org: Org) -> Check:
     return _when(org.status not in ("withdrawn", "rejected"), NOT_IN_REGISTRY)
 
 
+NO_VIGENCIA = N_("Falta el certificado de vigencia con su fecha de emisión: pídalo con una observación antes de aprobar.")
+
+
+def may_approve(org: Org, current: dict[str, Document]) -> Check:
+    """Approving a registration or a renewal records the vigencia's dates, so it needs a current vigencia
+    with its issue date (docs/registry.md, Workflow); a category or name change keeps the old dates."""
+    if org.review_kind not in ("registration", "renewal"):
+        return ALLOWED
+    vigencia = current.get("vigencia")
+    return _when(vigencia is not None and vigencia.issued_on is not None, NO_VIGENCIA)
+
+
 def staff_refusal(status: str) -> str:
     """Why a staff decision is refused in `status` (translated)."""
     return gettext("No se puede hacer esto con una solicitud en estado «%(status)s».",

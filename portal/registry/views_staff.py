@@ -49,6 +49,7 @@ async def _review_context(request: Request, org: queries.Org, values: dict[str, 
             "missing": rules.missing(org.pending_category or org.category, current),
             "history": await queries.events(db, org.id), "reps": await queries.representatives(db, org.id),
             "rep_runs": await claveunica.representatives(db, org.id),  # each RUN: ClaveÚnica, directorio check
+            "approve_check": rules.may_approve(org, current),  # disabled with its reason when it would fail
             "values": values or {}, "errors": errors or {}, **labels()}
 
 

@@ -111,8 +111,8 @@ async def _approval(db: Database, org: Org) -> tuple[str, dict[str, str], dict[s
         return "identity_changed", sets, {}, {"legal_name": org.pending_legal_name,
                                               "short_name": org.pending_short_name or ""}
     vigencia = (await queries.current_documents(db, org.id)).get("vigencia")
-    if vigencia is None or vigencia.issued_on is None:
-        raise Conflict(rules.staff_refusal(org.status))
+    if vigencia is None or vigencia.issued_on is None:  # rules.may_approve: the review page says so beforehand
+        raise Conflict(_(rules.NO_VIGENCIA) if org.status in UNDER_REVIEW else rules.staff_refusal(org.status))
     expires = model.vigencia_expiry(vigencia.issued_on)
     sets = {"vigencia_issued_on": ":issued", "vigencia_expires_on": ":expires"}
     if org.review_kind == "registration":

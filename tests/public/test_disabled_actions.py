@@ -68,3 +68,20 @@ async def test_compromiso_pages_disable_what_would_fail(db: Any, make_client: An
     page = await staff.get(f"/staff/compromiso/ciclos/{cycle}")
     label = "Iniciar la evaluación" if lang == "es" else "Start the evaluation"
     assert page.status_code == 200 and "disabled" in page.text and label in page.text
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+async def test_registry_review_disables_approval_without_a_vigencia(db: Any, make_client: Any, lang: str) -> None:
+    from factories import create_org
+
+    org_id = await create_org(db, status="submitted")  # a registration without any document
+    await create_user(db, "revisora@sermig.cl", roles=["reviewer"])
+    staff = make_client()
+    await staff.login("revisora@sermig.cl")
+    staff.http.cookies.set("lang", lang)
+    page = await staff.get(f"/staff/registro/{org_id}")
+    label, reason = (("Aprobar", "Falta el certificado de vigencia") if lang == "es"
+                     else ("Approve", "certificate of good standing (vigencia) with its issue date is missing"))
+    assert page.status_code == 200 and _disabled(page.text, label, reason)
+    refused = await staff.post(f"/staff/registro/{org_id}/aprobar", {})
+    assert refused.status_code == 409 and reason in refused.text  # the action refuses with the same words
