@@ -21,7 +21,7 @@ LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.es"
 FIELDS: list[tuple[str, str, str, str]] = [
     ("id", "integer", N_("Identificador estable de la organización en el registro."),
      "Stable identifier of the organization in the registry."),
-    ("rut", "string", N_("RUT de la persona jurídica, sin puntos y con guion (ej. 65123456-7)."),
+    ("rut", "string", N_("RUT de la persona jurídica, sin puntos y con guion (ej. 65123456-5)."),
      "Tax id (RUT) of the legal person, no dots, with hyphen."),
     ("legal_name", "string", N_("Nombre legal."), "Legal name."),
     ("short_name", "string", N_("Nombre corto o sigla (puede estar vacío)."), "Short name or acronym (may be empty)."),
