@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import time
 from itertools import groupby
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -53,9 +55,27 @@ async def registry_list(request: Request) -> Response:
     context = {"filters": filters, "page": page, "groups": groups, "territory": territory,
                "comuna_options": territory.comuna_options(filters.region), **labels()}
     if not is_partial_request(request):  # htmx swaps only the results: the map stays as it is
-        context["map_rows"] = [{**r, "href": f"/organizaciones?region={r['code']}"}
-                               for r in await figures_queries.in_force_by_region(db, clock.today())]
+        context["map_rows"] = await map_rows(db)
     return render(request, "registry/public_list.html", context, partial="registry/_results.html")
+
+
+# The region map's counts scan every listed organization (100,000 in bench/bench_registry.py), so each
+# process keeps them for a minute: the map may lag a minute behind the list, which is never cached.
+MAP_TTL_SECONDS = 60.0
+_map_cache: dict[str, tuple[float, list[dict[str, Any]]]] = {}
+
+
+async def map_rows(db: Database) -> list[dict[str, Any]]:
+    """Organizations in force per region, north to south, each linking to the list of its region."""
+    today = clock.today().isoformat()
+    cached = _map_cache.get(today)
+    if cached is not None and time.monotonic() - cached[0] < MAP_TTL_SECONDS:
+        return cached[1]
+    rows = [{**r, "href": f"/organizaciones?region={r['code']}"}
+            for r in await figures_queries.in_force_by_region(db, clock.today())]
+    _map_cache.clear()
+    _map_cache[today] = (time.monotonic(), rows)
+    return rows
 
 
 async def org_page(request: Request) -> Response:

@@ -14,7 +14,7 @@ EXAMPLE = re.compile(r"\b\d{1,2}\.?\d{3}\.?\d{3}-[0-9Kk]\b")
 
 def test_every_rut_example_shown_is_valid() -> None:
     found = {}
-    sources = sorted((ROOT / "templates").rglob("*.html")) + [ROOT / "portal/registry/opendata.py"]
+    sources = [*sorted((ROOT / "templates").rglob("*.html")), ROOT / "portal/registry/opendata.py"]
     for path in sources:
         for example in EXAMPLE.findall(path.read_text(encoding="utf-8")):
             found.setdefault(example, []).append(path.relative_to(ROOT).as_posix())
