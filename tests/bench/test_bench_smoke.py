@@ -27,8 +27,8 @@ async def _comunas(db: Any) -> dict[str, list[tuple[str, str]]]:
 async def test_generator_rows_are_valid_and_deterministic(db: Any) -> None:
     comunas = await _comunas(db)
     region_of = {code: region for region, items in comunas.items() for code, _ in items}
-    rows = [dict(zip(gen_orgs.COLUMNS, r)) for r in gen_orgs.generate(2000, 7, comunas, date(2025, 6, 1))]
-    assert rows == [dict(zip(gen_orgs.COLUMNS, r)) for r in gen_orgs.generate(2000, 7, comunas, date(2025, 6, 1))]
+    rows = [dict(zip(gen_orgs.COLUMNS, r, strict=True)) for r in gen_orgs.generate(2000, 7, comunas, date(2025, 6, 1))]
+    assert rows == [dict(zip(gen_orgs.COLUMNS, r, strict=True)) for r in gen_orgs.generate(2000, 7, comunas, date(2025, 6, 1))]
     assert len({r["rut"] for r in rows}) == 2000
     assert all(rut.normalize(r["rut"]) == r["rut"] for r in rows)
     assert all(region_of[r["comuna_code"]] == r["region_code"] for r in rows)

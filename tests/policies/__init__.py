@@ -9,7 +9,8 @@ fails the walk, so a new route cannot ship without deciding who may use it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 # Everyone the walk signs in as. "rep" represents world.ids["org"]; "rep_other" another organization.
 ROLES = (

@@ -9,7 +9,7 @@ from registry_helpers import PDF, upload
 
 
 async def test_documents_only_for_own_representatives_and_staff(db, make_client) -> None:
-    _, org_id, email = await create_rep(db, status="draft")
+    _, _org_id, email = await create_rep(db, status="draft")
     _, _, other_email = await create_rep(db, status="approved")
     rep = make_client()
     await rep.login(email)
@@ -44,7 +44,7 @@ async def test_documents_only_for_own_representatives_and_staff(db, make_client)
 
 
 async def test_new_upload_supersedes_the_old_one(db, client) -> None:
-    _, org_id, email = await create_rep(db, status="draft")
+    _, _org_id, email = await create_rep(db, status="draft")
     await client.login(email)
     await upload(client, "estatutos")
     await upload(client, "estatutos")

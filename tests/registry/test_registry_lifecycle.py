@@ -119,7 +119,7 @@ async def test_category_change_blocked_during_an_election(db, client) -> None:
 
 
 async def test_withdrawal_by_the_legal_representative(db, make_client) -> None:
-    user_id, org_id, email = await create_rep(db, status="approved", name="Fundación que se Retira")
+    _user_id, org_id, email = await create_rep(db, status="approved", name="Fundación que se Retira")
     helper = await create_user(db, "ayudante@prueba.cl")
     await db.execute("INSERT INTO org_representatives (org_id, user_id) VALUES (:o, :u)", {"o": org_id, "u": helper})
     other = make_client()

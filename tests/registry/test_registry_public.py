@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from factories import create_org, create_rep
