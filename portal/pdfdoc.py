@@ -1,4 +1,4 @@
-"""A4 documents printed with fpdf2 (the acta de escrutinio, certificates).
+"""A4 documents printed with fpdf2 (the actas of the count and of the council, certificates).
 
 They use DejaVu Sans from the system when present (Unicode); otherwise the PDF core font with the text
 reduced to Latin-1, so documents print on any server without bundling a font. Import this only where
@@ -45,3 +45,16 @@ class Document(FPDF):
 
     def use(self, size: float, bold: bool = False) -> None:
         self.set_font("body" if self.unicode else "helvetica", "B" if bold else "", size)
+
+
+class Minutes(Document):
+    """An acta (the count's, a council session's): paragraphs flowing over A4 pages."""
+
+    def __init__(self) -> None:
+        super().__init__(margin=18)
+        self.set_auto_page_break(True, 18)
+
+    def para(self, text: str, size: float = 10, bold: bool = False, height: float = 5) -> None:
+        """One paragraph in the body font, wrapped to the page."""
+        self.use(size, bold)
+        self.multi_cell(0, height, self.clean(text), new_x="LMARGIN", new_y="NEXT")

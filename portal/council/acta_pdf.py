@@ -6,17 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from portal.i18n import fmt_date, fmt_datetime, gettext as _
-from portal.pdfdoc import Document
-
-
-class _Acta(Document):
-    def __init__(self) -> None:
-        super().__init__(margin=18)
-        self.set_auto_page_break(True, 18)
-
-    def para(self, text: str, size: float = 10, bold: bool = False, height: float = 5) -> None:
-        self.use(size, bold)
-        self.multi_cell(0, height, self.clean(text), new_x="LMARGIN", new_y="NEXT")
+from portal.pdfdoc import Minutes as _Acta
 
 
 def render(data: dict[str, Any]) -> bytes:
