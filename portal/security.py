@@ -11,7 +11,6 @@ from collections.abc import Iterable, Awaitable, Callable
 from urllib.parse import quote
 
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -77,33 +76,7 @@ class LoginRequired(Exception):
         self.next_path = next_path
 
 
-# ----- guards (views call these first) -----
-
-def current_user(request: Request) -> CurrentUser | None:
-    return request.scope.get("state", {}).get("user")
-
-
-def require_user(request: Request) -> CurrentUser:
-    user = current_user(request)
-    if user is None:
-        raise LoginRequired(_next_path(request))
-    return user
-
-
-def require_staff(request: Request, *roles: str) -> CurrentUser:
-    """A staff member holding one of `roles` (any staff role when none given; admin always)."""
-    user = require_user(request)
-    if not user.is_staff or (roles and not user.has_role(*roles)):
-        raise HTTPException(403, i18n.gettext("Su cuenta no tiene permiso para esta página."))
-    return user
-
-
-def require_org(request: Request) -> CurrentUser:
-    """A representative of some organization."""
-    user = require_user(request)
-    if user.org_id is None:
-        raise HTTPException(403, i18n.gettext("Esta página es para representantes de una organización."))
-    return user
+# Guards (who may act) live in portal/guards.py.
 
 
 def safe_next(value: Any, default: str = "/") -> str:
@@ -112,13 +85,6 @@ def safe_next(value: Any, default: str = "/") -> str:
     if not isinstance(value, str) or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return default
     return value
-
-
-def _next_path(request: Request) -> str:
-    path = request.url.path
-    if request.url.query:
-        path += "?" + request.url.query
-    return path
 
 
 def login_url(next_path: str) -> str:
