@@ -30,6 +30,9 @@ AUDIENCE = [("/staff", "admin"), ("/mi-organizacion", "rep"), ("/registro/", "re
             ("/elecciones/{id}/candidatura", "rep"), ("/elecciones/{id}/votar", "rep"),
             ("/elecciones/{id}/comprobante", "rep"), ("/elecciones/{id}/recibo", "rep")]
 _PARAM = re.compile(r"{([a-z_]+)(:[a-z]+)?}")
+# Server-Sent Events streams (text/event-stream, e.g. the live turnout) are not pages: opened in a tab
+# the browser aborts them (net::ERR_ABORTED); the page that listens to them is walked.
+STREAMS = ("/participacion/en-vivo",)
 
 # Values for path parameters from the demo (SQL), or fixed ones; "election" pages are walked for a
 # proclaimed election and for one open for voting.
@@ -108,7 +111,7 @@ async def walk(app: Any, _owner: Any, _tables: list[str], secret: str) -> dict[s
     assert ids["council_election"] and ids["open_election"] and ids["org"], f"demo ids missing: {ids}"
     by_role: dict[str, list[str]] = {}
     for route in app.routes:
-        if isinstance(route, Route) and "GET" in (route.methods or {"GET"}):
+        if isinstance(route, Route) and "GET" in (route.methods or {"GET"}) and not route.path.endswith(STREAMS):
             for url in urls_for(route.path, ids):
                 by_role.setdefault(audience(route.path), []).append(url)
     return by_role
