@@ -268,7 +268,7 @@ def org_ids(port: int, path: str) -> list[int]:
 async def explain(url: str) -> dict[str, str]:
     """EXPLAIN (ANALYZE, BUFFERS) of the portal's own queries for the list and each search."""
     from portal import db as dbmod
-    from portal.registry import search
+    from portal.registry import search, search_queries
 
     database = await dbmod.connect(url, 1, 2)
     plans: dict[str, str] = {}
@@ -276,7 +276,7 @@ async def explain(url: str) -> dict[str, str]:
         for path in (LIST, *SEARCHES):
             q = urllib.parse.unquote(path.partition("q=")[2])
             recorder = _ExplainDb(database)
-            await search.public_page(recorder, search.Filters(q=q))  # type: ignore[arg-type]
+            await search_queries.public_page(recorder, search.Filters(q=q))  # type: ignore[arg-type]
             plans[path] = "\n\n".join(recorder.plans)
     finally:
         await database.disconnect()
