@@ -119,15 +119,6 @@ async def remove_entry(db: Database, election_id: int, org_id: int) -> None:
                      {"e": election_id, "o": org_id})
 
 
-async def representative_emails(db: Database, election_id: int) -> list[str]:
-    """The active representatives of every organization in the padrón (for the phase notices)."""
-    rows = await db.fetch_all(
-        """SELECT DISTINCT u.email FROM padron_entries p
-           JOIN org_representatives r ON r.org_id = p.org_id JOIN users u ON u.id = r.user_id
-           WHERE p.election_id = :e AND u.is_active ORDER BY u.email""", {"e": election_id})
-    return [r["email"] for r in rows]
-
-
 async def add_claim(db: Database, election_id: int, kind: str, *, org_id: int | None, action: str,
                     claimant: str, body: str, actor_id: int) -> int:
     claim_id: int = await db.fetch_val(
