@@ -56,10 +56,25 @@ def _date(value: date, fmt: str, lang: str) -> str:
 def _gettext(eval_ctx: jinja2.nodes.EvalContext, message: str, /, **variables: Any) -> str:
     """Jinja's newstyle gettext (escaped variables, always a format string), one call deep."""
     text: str = i18n.gettext(message)
-    if eval_ctx.autoescape:
+    if not eval_ctx.autoescape:
+        return text % variables
+    if variables:
         # Safe: catalogue text, as Jinja's own gettext marks it; the variables are escaped by `%`.
-        text = Markup(text)  # noqa: S704
-    return text % variables
+        return Markup(text) % variables  # noqa: S704
+    return _plain_markup(text)
+
+
+_plain: dict[str, Markup] = {}
+
+
+def _plain_markup(text: str) -> Markup:
+    """`Markup(text) % {}`, kept by text: a page shows a hundred fixed strings, each made once."""
+    done = _plain.get(text)
+    if done is None:
+        if len(_plain) >= 20_000:  # only template literals come here; a bound all the same
+            _plain.clear()
+        done = _plain[text] = Markup(text) % {}  # noqa: S704 (catalogue text, as Jinja's gettext marks it)
+    return done
 
 
 def _build_env() -> jinja2.Environment:
