@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from portal.db import Database, Row
+from portal.elections_web import api as elections_api
 from portal.i18n import N_
 from portal.reminders import queries as q, rules
 from portal.reminders.kinds import Context, Due, Kind, Topic, register_kind, register_topic
 
 REGISTRY, SELLO, COMPROMISO, ELECTIONS = (N_("Registro de Organizaciones"), N_("Sello Migrante"),
                                           N_("Compromiso Migrante"), N_("Elecciones del COSOC"))
+COUNCIL = N_("Consejo de la Sociedad Civil")
 
 
 def _dues(rows: list[Row], kind: str, subject_type: str, link: str, deadline: datetime, send_at: datetime,
@@ -195,6 +197,36 @@ async def results(db: Database, ctx: Context) -> list[Due]:
     return found
 
 
+# ---- the council in office (docs/council.md, Sessions and Actas) ----
+
+async def session_soon(db: Database, ctx: Context) -> list[Due]:
+    """Before a convened session, to the representatives of each councillor in office's organization."""
+    council = await elections_api.current_council(db)
+    if council is None:
+        return []
+    ahead = timedelta(hours=ctx.timing.council_session_hours)
+    found = []
+    for s in await q.council_sessions_starting(db, council.election_id, ctx.now, ctx.horizon_end + ahead):
+        send, starts = s["starts_at"] - ahead, s["starts_at"]
+        if ctx.plannable(send, starts):
+            rows = await q.organization_representatives(db, sorted({m.org_id for m in council.members}))
+            found += [Due("council.session_soon", r["user_id"], "council_session", str(s["id"]), starts, send,
+                          starts, r["label"], f"/consejo/sesiones/{s['id']}") for r in rows]
+    return found
+
+
+async def acta_review(db: Database, ctx: Context) -> list[Due]:
+    """A circulated acta, to the representatives of the councillors present who have not commented,
+    until its comment deadline (inclusive)."""
+    found = []
+    for r in await q.actas_to_review(db, ctx.today):
+        send, until = min(r["circulated_at"], ctx.now), rules.end_of(r["day"])
+        if ctx.plannable(send, until):
+            found.append(Due("council.acta_review", r["user_id"], "council_acta", str(r["id"]), _day(r["day"]),
+                             send, until, r["label"], "/mi-consejo", "", {"day": r["day"], "session": r["session"]}))
+    return found
+
+
 # ---- the registry of the portal's own kinds ----
 
 def _topics() -> None:
@@ -205,7 +237,8 @@ def _topics() -> None:
             ("sello", N_("Vencimiento y revalidación del Sello"), SELLO),
             ("compromiso", N_("Informe anual y convocatoria al reconocimiento"), COMPROMISO),
             ("elections", N_("Plazos de las elecciones del COSOC (padrón, candidaturas, votación, resultados)"),
-             ELECTIONS)):
+             ELECTIONS),
+            ("council", N_("Sesiones del Consejo y actas por revisar"), COUNCIL)):
         register_topic(Topic(code, label, programme))
 
 
@@ -266,6 +299,15 @@ KIND_TEXTS = (
     ("elections.results", "elections", results, N_("Resultados publicados"),
      N_("%(election)s: resultados provisorios publicados"),
      N_("Se publicaron los resultados provisorios de %(election)s: %(link)s.")),
+    ("council.session_soon", "council", session_soon, N_("Sesión del Consejo en 48 horas"),
+     N_("Sesión del Consejo de la Sociedad Civil el %(deadline)s"),
+     N_("El Consejo de la Sociedad Civil sesiona el %(deadline)s. Como representante de %(label)s, que integra "
+        "el consejo, puede revisar la tabla, el lugar y los documentos en %(link)s.")),
+    ("council.acta_review", "council", acta_review, N_("Acta por revisar"),
+     N_("Acta del Consejo por revisar hasta el %(deadline)s"),
+     N_("Se circuló el borrador del acta de la sesión del %(session)s, a la que asistió el consejero o la "
+        "consejera de %(label)s. Puede enviar observaciones o propuestas de enmienda hasta el %(deadline)s "
+        "en %(link)s.")),
 )
 
 _topics()

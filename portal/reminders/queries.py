@@ -101,6 +101,40 @@ async def elections(db: Database, phases: tuple[str, ...]) -> list[ElectionDates
     return to_dataclasses(ElectionDates, rows)
 
 
+async def council_sessions_starting(db: Database, election_id: int, first: datetime, last: datetime) -> list[Row]:
+    """The council's convened sessions starting between `first` and `last` (docs/council.md, Sessions)."""
+    return await db.fetch_all(
+        """SELECT id, starts_at FROM council_sessions
+           WHERE election_id = :e AND status = 'convened' AND starts_at BETWEEN :first AND :last ORDER BY id""",
+        {"e": election_id, "first": first, "last": last})
+
+
+async def organization_representatives(db: Database, org_ids: list[int]) -> list[Row]:
+    """Representatives of the organizations (withdrawn ones left out): they act for a councillor."""
+    return await db.fetch_all(
+        f"""SELECT o.id, {ORG_LABEL} AS label, r.user_id
+            FROM organizations o JOIN org_representatives r ON r.org_id = o.id {ACTIVE_USER}
+            WHERE o.id = ANY(CAST(:orgs AS bigint[])) AND o.status <> 'withdrawn'
+            ORDER BY o.id, r.user_id""",  # noqa: S608 (only constant fragments are interpolated)
+        {"orgs": org_ids})
+
+
+async def actas_to_review(db: Database, today: date) -> list[Row]:
+    """For each circulated acta whose comment deadline is not past, the representatives of each
+    councillor present at its session who has not commented yet (docs/council.md, Actas)."""
+    return await db.fetch_all(
+        f"""SELECT a.id, a.comments_until AS day, a.updated_at AS circulated_at, s.starts_at AS session,
+                   {ORG_LABEL} AS label, r.user_id
+            FROM council_actas a JOIN council_sessions s ON s.id = a.session_id
+            JOIN council_attendance t ON t.session_id = a.session_id AND t.status = 'present'
+            JOIN candidates c ON c.id = t.member_id JOIN organizations o ON o.id = c.org_id
+            JOIN org_representatives r ON r.org_id = c.org_id {ACTIVE_USER}
+            WHERE a.status = 'circulated' AND a.comments_until >= :today
+              AND NOT EXISTS (SELECT 1 FROM council_acta_comments k WHERE k.acta_id = a.id AND k.member_id = t.member_id)
+            ORDER BY a.id, o.id, r.user_id""",  # noqa: S608 (only constant fragments are interpolated)
+        {"today": today})
+
+
 async def padron_representatives(db: Database, election_id: int, *, not_voted: bool = False,
                                  without_candidacy: bool = False) -> list[Row]:
     """Representatives of the election's padrón organizations (withdrawn ones left out). With

@@ -29,6 +29,7 @@ class Timing:
     candidacies_hours: int = 48                   # elections: before candidacies close
     voting_closing_hours: int = 24                # elections: before voting closes (only to those who did not vote)
     results_days: int = 7                         # elections: how long after the count "results published" is sent
+    council_session_hours: int = 48               # council: before a convened session starts
     send_hour: int = 9                            # reminders dated by day go out at this hour, Chile's time
     horizon_days: int = 60                        # how far ahead reminders are planned (and shown to staff)
     run_every_minutes: int = 15                   # how often the job runner plans and sends
