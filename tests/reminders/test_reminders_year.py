@@ -68,6 +68,7 @@ async def _vigencia_oracle(db: Any, start: datetime) -> dict[tuple[str, str], in
 # "voting closes in 24 h" once each; Compromiso's call (1 September to 31 December) comes once.
 EXPECTED: dict[tuple[str, str], int] = {
     ("compromiso.call_closing", ""): 2, ("compromiso.call_open", ""): 4, ("compromiso.report", ""): 1,
-    ("elections.voting_closing", ""): 22, ("elections.voting_open", ""): 22, ("registry.observed", ""): 3,
+    ("council.acta_review", ""): 8, ("council.session_soon", ""): 9,
+    ("elections.voting_closing", ""): 19, ("elections.voting_open", ""): 19, ("registry.observed", ""): 3,
     ("registry.vigencia", "0d"): 33, ("registry.vigencia", "30d"): 34, ("registry.vigencia", "7d"): 34,
 }
