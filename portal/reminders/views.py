@@ -9,12 +9,16 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from portal import guards, i18n
+from portal.reminders import catalog  # noqa: F401 (imported for its registrations, see below)
 from portal.reminders import forms, queries, service
 from portal.reminders.kinds import KINDS, TOPICS
 from portal.security import read_form
 from portal.templating import flash, render
 from portal.txn import atomic
 from portal.web import get_db, get_settings, page_param, see_other
+
+# The portal's own kinds and topics register when the catalog is imported: the pages need them in
+# every process, including web nodes that run no job runner (PORTAL_JOBS=external or off).
 
 _ = i18n.gettext
 SKIP_REASONS = {
