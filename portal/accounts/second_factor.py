@@ -69,7 +69,7 @@ def matching_step(totp_secret: str, code: str, last_step: int | None) -> int | N
         step = current + offset
         if last_step is not None and step <= last_step:
             continue
-        if hmac.compare_digest(totp.at(now, offset), code):
+        if hmac.compare_digest(totp.at(now, counter_offset=offset), code):
             return step
     return None
 
