@@ -63,7 +63,7 @@ async def new_election(url: str, n: int, secret: str,
     """One more election open for voting over the whole padrón (as bench_vote_storm.seed makes them): its
     two trustees' keys in and its public record opened before the vote opens (docs/ballot-secrecy.md)."""
     from portal import clock, db as dbmod
-    from portal.elections_web import demo, padron, queries as q
+    from portal.elections_web import padron, queries as q
 
     database = await dbmod.connect(url, 1, 2)
     today = clock.today()
@@ -79,14 +79,7 @@ async def new_election(url: str, n: int, secret: str,
                 candidates[cat].append(await q.save_candidate(database, eid, entry.org_id, cat, entry.region_code, {
                     "name": f"Candidatura {cat}{j}", "document_type": "passport", "document_number": f"D{j}",
                     "gender": "FMX"[j % 3], "bio": "Reseña."}))
-        await database.execute("UPDATE candidates SET status = 'admissible' WHERE election_id = :e", {"e": eid})
-        await database.execute("UPDATE elections SET lottery_seed = 'despliegue', sorteo_fixed_at = now() WHERE id = :e",
-                               {"e": eid})
-        trustees.seeds[eid] = await demo.appoint_trustees(database, eid, trustees.officer, trustees.people)
-        await demo.open_record(database, eid, secret)
-        await database.execute(
-            """UPDATE elections SET phase = 'voting_open', voting_starts_at = now() - interval '1 hour',
-                      voting_ends_at = now() + interval '3 hours' WHERE id = :e""", {"e": eid})
+        await storm_lib.open_voting(database, eid, "despliegue", trustees, secret)
     finally:
         await database.disconnect()
     return eid, candidates

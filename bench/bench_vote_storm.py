@@ -45,6 +45,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
@@ -119,7 +120,7 @@ async def seed(url: str, n: int, secret: str) -> tuple[list[Org], list[int], dic
     from argon2 import PasswordHasher
 
     from portal import db as dbmod, migrate, rut
-    from portal.elections_web import demo, padron, queries as q
+    from portal.elections_web import padron, queries as q
     from portal.security import CurrentUser
 
     await migrate.apply(url)
@@ -175,14 +176,7 @@ async def seed(url: str, n: int, secret: str) -> tuple[list[Org], list[int], dic
                     "name": f"Candidatura {cat}{j}", "document_type": "passport", "document_number": f"S{j}",
                     "gender": "FMX"[j % 3], "bio": "Una reseña de la candidatura para la tormenta."})
                 candidates[eid][cat].append(cid)
-        await database.execute("UPDATE candidates SET status = 'admissible' WHERE election_id = :e", {"e": eid})
-        await database.execute("UPDATE elections SET lottery_seed = 'tormenta', sorteo_fixed_at = now() WHERE id = :e",
-                               {"e": eid})
-        trustees.seeds[eid] = await demo.appoint_trustees(database, eid, trustees.officer, trustees.people)
-        await demo.open_record(database, eid, secret)
-        await database.execute(
-            """UPDATE elections SET phase = 'voting_open', voting_starts_at = now() - interval '1 hour',
-                      voting_ends_at = now() + interval '3 hours' WHERE id = :e""", {"e": eid})
+        await open_voting(database, eid, "tormenta", trustees, secret)
         elections.append(eid)
     await database.disconnect()
     return orgs, elections, candidates, trustees
@@ -246,6 +240,21 @@ class RawClient:
             with contextlib.suppress(OSError):
                 await self.writer.wait_closed()
         self.reader = self.writer = None
+
+
+async def open_voting(database: Any, eid: int, lottery_seed: str, trustees: Trustees, secret: str) -> None:
+    """Candidates admissible, the sorteo fixed, two trustees with their keys, the public record opened,
+    then voting open for the next three hours (what the officer and the ministro would have done)."""
+    from portal.elections_web import demo
+
+    await database.execute("UPDATE candidates SET status = 'admissible' WHERE election_id = :e", {"e": eid})
+    await database.execute("UPDATE elections SET lottery_seed = :s, sorteo_fixed_at = now() WHERE id = :e",
+                           {"e": eid, "s": lottery_seed})
+    trustees.seeds[eid] = await demo.appoint_trustees(database, eid, trustees.officer, trustees.people)
+    await demo.open_record(database, eid, secret)
+    await database.execute(
+        """UPDATE elections SET phase = 'voting_open', voting_starts_at = now() - interval '1 hour',
+                  voting_ends_at = now() + interval '3 hours' WHERE id = :e""", {"e": eid})
 
 
 def session_cookie(headers: dict[str, str]) -> str | None:
