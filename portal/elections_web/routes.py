@@ -25,6 +25,7 @@ routes: list[BaseRoute] = [
     Route("/elecciones/{id}/votar", views_org.ballot, methods=GP),
     Route("/elecciones/{id}/comprobante", views_org.receipt),
     Route("/elecciones/{id}/comprobante.txt", views_org.receipt_text, methods=P),
+    Route("/elecciones/{id}/comprobante/imprimir", views_org.receipt_printable, methods=P),
     Route("/elecciones/{id}/registro.json", trust.record),
     Route("/elecciones/{id}/custodios", trust.ceremony),
     Route("/elecciones/{id}/custodios/{pos}", trust.trustee_page, methods=GP),

@@ -15,7 +15,7 @@ from portal.claveunica import api as claveunica
 from portal.db import Database
 from portal.elections_web import forms, padron_queries, phases, queries as q, vote, vote_queries, workflow
 from portal.elections_web.views_public import public_election
-from portal.i18n import gettext as _
+from portal.i18n import N_, gettext as _
 from portal.security import read_form
 from portal.templating import flash, render
 from portal.txn import DB_FAILURES, atomic
@@ -170,17 +170,16 @@ def no_store(response: Response) -> Response:
 
 
 def receipt_context(request: Request, e: q.Election, code: str, fingerprint: str) -> dict[str, Any]:
-    """What the receipt shows: the code in groups of 4, a QR code of the public lookup, how it was mailed."""
-    import segno  # loaded only when a receipt is shown
-
+    """What the receipt shows: the code in groups of 4, the public lookup, how it was mailed. The QR code
+    is on the printable receipt, made only when asked for (segno's 4-5 ms of CPU on every vote halved
+    the vote storm's throughput; bench/README.md, vote storm)."""
     settings = get_settings(request)
-    lookup = f"{settings.base_url.rstrip('/')}/elecciones/{e.id}/recibo?codigo={code}"
-    # A fixed mask and byte mode: segno's search for the best of eight masks took 27 ms of CPU per vote,
-    # most of the vote's cost (bench/README.md, vote storm); any mask is valid and scans alike.
-    qr = segno.make(lookup, error="m", mask=0, mode="byte").svg_inline(scale=3, dark="#000", light="#fff",
-                                                                       omitsize=False)
-    return {"e": e, "code": code, "groups": forms.grouped(code), "fingerprint": fingerprint, "lookup": lookup,
-            "qr": Markup(qr), "mailed": bool(settings.smtp_url), "just_cast": True}  # noqa: S704 (segno's own SVG)
+    return {"e": e, "code": code, "groups": forms.grouped(code), "fingerprint": fingerprint,
+            "lookup": lookup_url(request, e, code), "mailed": bool(settings.smtp_url), "just_cast": True}
+
+
+def lookup_url(request: Request, e: q.Election, code: str) -> str:
+    return f"{get_settings(request).base_url.rstrip('/')}/elecciones/{e.id}/recibo?codigo={code}"
 
 
 async def receipt(request: Request) -> Response:
@@ -193,23 +192,51 @@ async def receipt(request: Request) -> Response:
                                                       "mailed": bool(get_settings(request).smtp_url)})
 
 
-async def receipt_text(request: Request) -> Response:
-    """POST code (and fingerprint): the receipt as a text file to keep, rendered from what the voter's
-    own page sent back, and stored nowhere."""
-    e = await public_election(request)
+async def posted_codes(request: Request) -> tuple[str, str] | None:
+    """The code (and fingerprint) the voter's own receipt page sent back; None when malformed."""
     data = await read_form(request)
     code = forms.tracking_code(str(data.get("code") or ""))
     fingerprint = forms.tracking_code(str(data.get("fingerprint") or ""))
     if not CODE.fullmatch(code) or (fingerprint and not CODE.fullmatch(fingerprint)):
-        return Response(_("El código de seguimiento tiene 64 caracteres hexadecimales.") + "\n", status_code=422,
-                        media_type="text/plain; charset=utf-8")
-    settings = get_settings(request)
+        return None
+    return code, fingerprint
+
+
+BAD_CODE = N_("El código de seguimiento tiene 64 caracteres hexadecimales.")
+
+
+async def receipt_printable(request: Request) -> Response:
+    """POST code (and fingerprint): the receipt to print or save as PDF, with a QR code of the public
+    lookup, rendered from what the voter's own page sent back, and stored nowhere."""
+    import segno  # loaded only when a printable receipt is asked for
+
+    e = await public_election(request)
+    posted = await posted_codes(request)
+    if posted is None:
+        return render(request, "elections/receipt_print.html", {"e": e, "error": _(BAD_CODE)}, status=422)
+    code, fingerprint = posted
+    lookup = lookup_url(request, e, code)
+    # A fixed mask: segno's search for the best of eight masks costs 27 ms; any mask is valid and scans alike.
+    qr = segno.make(lookup, error="m", mask=0, mode="byte").svg_inline(scale=3, dark="#000", light="#fff",
+                                                                       omitsize=False)
+    context = {"e": e, "error": None, "groups": forms.grouped(code), "fingerprint": fingerprint, "lookup": lookup,
+               "qr": Markup(qr)}  # noqa: S704 (segno's own SVG)
+    return no_store(render(request, "elections/receipt_print.html", context))
+
+
+async def receipt_text(request: Request) -> Response:
+    """POST code (and fingerprint): the receipt as a text file to keep, rendered from what the voter's
+    own page sent back, and stored nowhere."""
+    e = await public_election(request)
+    posted = await posted_codes(request)
+    if posted is None:
+        return Response(_(BAD_CODE) + "\n", status_code=422, media_type="text/plain; charset=utf-8")
+    code, fingerprint = posted
     lines = [_("Comprobante de voto"), e.name, "",
              _("Código de seguimiento:"), " ".join(forms.grouped(code)), ""]
     if fingerprint:
         lines += [_("Huella del voto sellado:"), " ".join(forms.grouped(fingerprint)), ""]
-    lines += [_("Después del escrutinio, búsquelo en la lista pública de votos:"),
-              f"{settings.base_url.rstrip('/')}/elecciones/{e.id}/recibo?codigo={code}", "",
+    lines += [_("Después del escrutinio, búsquelo en la lista pública de votos:"), lookup_url(request, e, code), "",
               _("Este código no dice quién votó. El portal no lo guarda: consérvelo usted.")]
     return no_store(Response("\n".join(lines) + "\n", media_type="text/plain; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="comprobante-eleccion-{e.id}.txt"'}))

@@ -101,6 +101,15 @@ async def test_representative_votes_with_the_keyboard_only(page_for, db, secret,
     assert sent, "the voter is told by email that the vote was recorded"
     assert not any(code in m["body"] for m in sent), "the tracking code must not rest in the outbox"
 
+    # The printable receipt, asked for from the receipt: the grouped code and its QR code, never cached.
+    async with page.expect_navigation() as nav:
+        await page.click("form[action$='/comprobante/imprimir'] button:not([formaction])")
+    printable = await nav.value
+    assert printable.status == 200 and "no-store" in (await printable.all_headers()).get("cache-control", "")
+    assert await page.locator(".receipt__qr svg").count() == 1, "the printable receipt has the QR code"
+    assert (await page.inner_text(".tracking-code code")).strip() == shown
+    await log.check(page, f"/elecciones/{election.id}/comprobante/imprimir [{lang}]")
+
     # A second visit to the ballot explains that the organization already voted.
     await goto(page, f"/elecciones/{election.id}/votar")
     assert await page.locator("main form input[name=choice]").count() == 0

@@ -120,7 +120,10 @@ async def test_a_complete_election_through_http(db: Any, make_client: Any, tmp_p
         assert cast.status_code == 200 and cast.headers["cache-control"] == "no-store"
         code = cast.text.split('data-code="')[1].split('"')[0]
         receipts.append(code)
-        assert code[:4] + "</span> <span" in cast.text and "<svg" in cast.text  # grouped by 4, and the QR code
+        assert code[:4] + "</span> <span" in cast.text and "<svg" not in cast.text  # grouped by 4; QR on demand
+        printable = await client.post(f"/elecciones/{eid}/comprobante/imprimir", {"code": code})
+        assert printable.status_code == 200 and printable.headers["cache-control"] == "no-store"
+        assert "<svg" in printable.text and code[:4] + "</span> <span" in printable.text  # the QR code, grouped
         assert "se envió por correo" not in cast.text and "no trae el código" not in cast.text  # no mail server
         kept = await client.post(f"/elecciones/{eid}/comprobante.txt", {"code": code})
         assert kept.status_code == 200 and " ".join(code[i:i + 4] for i in range(0, 64, 4)) in kept.text

@@ -88,6 +88,16 @@ async def test_second_ballot_is_refused_with_409(db: Any, open_election: OpenEle
     assert await ballots(db) == 1
 
 
+async def test_a_receipt_posted_back_with_a_malformed_code_is_refused(open_election: OpenElection,
+                                                                      make_client: Any) -> None:
+    client = await signed_in(make_client, open_election.reps["C"][2][2])
+    for bad in ({"code": "ab" * 31}, {"code": "zz" * 32}, {"code": "ab" * 32, "fingerprint": "12"}, {}):
+        printable = await client.post(f"/elecciones/{open_election.id}/comprobante/imprimir", bad)
+        assert printable.status_code == 422 and "64 caracteres" in printable.text and "<svg" not in printable.text
+        text = await client.post(f"/elecciones/{open_election.id}/comprobante.txt", bad)
+        assert text.status_code == 422 and "64 caracteres" in text.text
+
+
 async def test_nominate_outside_the_candidacy_phase(db: Any, secret: str, make_client: Any) -> None:
     oe = await build_open_election(db, secret, phase="candidacies_review")
     client = await signed_in(make_client, oe.reps["A"][2][2])

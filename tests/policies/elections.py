@@ -50,6 +50,7 @@ POLICY = {
     ("POST", "/elecciones/{id}/votar"): reps(params=_open, data=lambda w: {"step": "confirm", "choice": "blank"}),
     ("GET", "/elecciones/{id}/comprobante"): reps(params=_open),
     ("POST", "/elecciones/{id}/comprobante.txt"): public(params=_open, data=lambda w: {"code": "ab" * 32}),
+    ("POST", "/elecciones/{id}/comprobante/imprimir"): public(params=_open, data=lambda w: {"code": "ab" * 32}),
     ("GET", "/elecciones/{id}/registro.json"): public(params=_done),
     ("GET", "/elecciones/{id}/custodios"): public(params=_done),
     ("GET", "/elecciones/{id}/custodios/{pos}/lote.json"): public(params=_trustee),  # 404: no step awaited
