@@ -121,5 +121,22 @@ def reason_form(data: Mapping[str, Any]) -> Form:
     return form
 
 
-def default_comments_until() -> date:
-    return clock.today() + timedelta(days=rules.COMMENT_DAYS)
+def rules_form(data: Mapping[str, Any]) -> Form:
+    """The council's settings; each out of its range gets its own message (ranges: rules.QUORUM_PERCENT,
+    ABSENCE_LIMIT, COMMENT_DAYS, the same as the SQL CHECKs)."""
+    form = Form(data)
+    limits = {"quorum_percent": (rules.QUORUM_PERCENT, _("El porcentaje del quórum va de %(lo)s a %(hi)s.")),
+              "absence_limit": (rules.ABSENCE_LIMIT, _("Las inasistencias van de %(lo)s a %(hi)s.")),
+              "comment_days": (rules.COMMENT_DAYS, _("El plazo para observar va de %(lo)s a %(hi)s días."))}
+    for name, ((lo, hi), message) in limits.items():
+        value = form.integer(name)
+        if value is not None and not lo <= value <= hi:
+            form.errors.add(name, message % {"lo": lo, "hi": hi})
+    if not form.errors:
+        form.cleaned["rules"] = rules.CouncilRules(**{name: form.cleaned[name] for name in limits})
+    return form
+
+
+def default_comments_until(settings: rules.CouncilRules = rules.DEFAULT_RULES) -> date:
+    """The date proposed when circulating an acta: today plus the council's days to comment."""
+    return clock.today() + timedelta(days=settings.comment_days)

@@ -1,4 +1,5 @@
-"""Every SQL statement of the council domain (migrations/0120_council.sql; docs/council.md).
+"""Every SQL statement of the council domain (migrations/0120_council.sql, 0122_council_settings.sql;
+docs/council.md).
 
 The council itself (who is in office) comes from portal.elections_web.api, never from here.
 """
@@ -9,11 +10,34 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from portal.council.rules import DEFAULT_RULES, CouncilRules, for_session
 from portal.db import Database
 
 
 def _make(cls: Any, row: Any) -> Any:
     return cls(**{k: row[k] for k in cls.__dataclass_fields__})
+
+
+# ----- the council's rules -----
+
+_RULES = "SELECT quorum_percent, absence_limit, comment_days FROM council_settings WHERE election_id = :e"
+_RULES_LOCKED = _RULES + " FOR UPDATE"
+
+
+async def council_rules(db: Database, election_id: int, *, lock: bool = False) -> CouncilRules:
+    """The council's settings (council_settings); the defaults when it has none."""
+    row = await db.fetch_one(_RULES_LOCKED if lock else _RULES, {"e": election_id})
+    return _make(CouncilRules, row) if row else DEFAULT_RULES
+
+
+async def save_rules(db: Database, election_id: int, settings: CouncilRules, actor_id: int) -> None:
+    await db.execute(
+        """INSERT INTO council_settings (election_id, quorum_percent, absence_limit, comment_days, updated_by)
+           VALUES (:e, :q, :a, :c, :by)
+           ON CONFLICT (election_id) DO UPDATE SET quorum_percent = :q, absence_limit = :a, comment_days = :c,
+                                                   updated_by = :by, updated_at = now()""",
+        {"e": election_id, "q": settings.quorum_percent, "a": settings.absence_limit, "c": settings.comment_days,
+         "by": actor_id})
 
 
 # ----- sessions -----
@@ -29,13 +53,14 @@ class Session:
     online_url: str
     status: str
     in_office: int | None
+    quorum_percent: int | None  # the quorum share in force when it opened (None: not opened yet)
     convened_at: datetime | None
     opened_at: datetime | None
     closed_at: datetime | None
 
 
-_SESSION = """id, election_id, kind, starts_at, minutes, place, online_url, status, in_office, convened_at,
-              opened_at, closed_at"""
+_SESSION = """id, election_id, kind, starts_at, minutes, place, online_url, status, in_office, quorum_percent,
+              convened_at, opened_at, closed_at"""
 
 
 async def create_session(db: Database, election_id: int, values: dict[str, Any], actor_id: int) -> int:
@@ -60,6 +85,11 @@ async def sessions_of(db: Database, election_id: int) -> list[Session]:
         f"SELECT {_SESSION} FROM council_sessions WHERE election_id = :e ORDER BY starts_at, id",  # noqa: S608 (only constant clauses are interpolated; values are parameters)
         {"e": election_id})
     return [_make(Session, r) for r in rows]
+
+
+async def session_rules(db: Database, session: Session) -> CouncilRules:
+    """The rules a session runs under: the council's, with the quorum share fixed when it opened."""
+    return for_session(await council_rules(db, session.election_id), session.quorum_percent)
 
 
 async def open_session(db: Database, session_id: int, member_ids: list[int]) -> None:
@@ -296,10 +326,11 @@ class Proposal:
     status: str
     reason: str | None
     replacement_id: int | None
+    absences: int | None  # the run of unexcused absences that made it (None: made before it was kept)
     created_at: datetime
 
 
-_PROPOSAL = "id, election_id, member_id, session_id, status, reason, replacement_id, created_at"
+_PROPOSAL = "id, election_id, member_id, session_id, status, reason, replacement_id, absences, created_at"
 
 
 async def proposals(db: Database, election_id: int) -> list[Proposal]:
@@ -315,13 +346,13 @@ async def get_proposal(db: Database, proposal_id: int) -> Proposal | None:
     return _make(Proposal, row) if row else None
 
 
-async def propose(db: Database, election_id: int, member_id: int, session_id: int) -> int | None:
+async def propose(db: Database, election_id: int, member_id: int, session_id: int, absences: int) -> int | None:
     """A proposal for this member unless one is already waiting; returns its id (None: nothing new)."""
     value = await db.fetch_val(
-        """INSERT INTO council_vacancy_proposals (election_id, member_id, session_id)
-           SELECT :e, :m, :s WHERE NOT EXISTS (SELECT 1 FROM council_vacancy_proposals
-                                                WHERE member_id = :m AND status = 'proposed')
-           ON CONFLICT DO NOTHING RETURNING id""", {"e": election_id, "m": member_id, "s": session_id})
+        """INSERT INTO council_vacancy_proposals (election_id, member_id, session_id, absences)
+           SELECT :e, :m, :s, :n WHERE NOT EXISTS (SELECT 1 FROM council_vacancy_proposals
+                                                    WHERE member_id = :m AND status = 'proposed')
+           ON CONFLICT DO NOTHING RETURNING id""", {"e": election_id, "m": member_id, "s": session_id, "n": absences})
     return int(value) if value is not None else None
 
 

@@ -19,6 +19,8 @@ routes: list[BaseRoute] = [
     Route("/mi-consejo/actas/{id}/observaciones", mine.comment, methods=P),
     Route("/staff/consejo", staff.dashboard),
     Route("/staff/consejo/sesiones", staff.create_session, methods=P),
+    Route("/staff/consejo/reglas", staff.rules_page),
+    Route("/staff/consejo/reglas", staff.save_rules, methods=P),
     Route(S, staff.session_detail),
     Route(S + "/puntos", staff.add_item, methods=P),
     Route(S + "/convocar", staff.convene, methods=P),

@@ -46,6 +46,8 @@ async def council_page(request: Request) -> Response:
     if council is None:
         return render(request, "council/index.html", context)
     sessions = [s for s in await queries.sessions_of(db, council.election_id) if s.status != rules.DRAFT]
+    settings = await queries.council_rules(db, council.election_id)
+    context.update(rules_in_words(settings, len(council.members)), streak_from=rules.streak_shown_from(settings))
     context.update(
         seats=[{"category": cat, "seats": n, "members": [m for m in council.members if m.category == cat]}
                for cat, n in sorted(council.seats.items()) if n or any(m.category == cat for m in council.members)],
@@ -56,27 +58,38 @@ async def council_page(request: Request) -> Response:
     return render(request, "council/index.html", context)
 
 
+def rules_in_words(settings: rules.CouncilRules, in_office: int) -> dict[str, Any]:
+    """The council's rules as the pages state them (templates/council/_rules.html)."""
+    return {"settings": settings, "quorum_rule": rules.quorum_words(settings),
+            "quorum_now": rules.quorum_needed(in_office, settings), "in_office": in_office,
+            "absence_rule": rules.absence_words(settings), "comment_rule": rules.comment_words(settings)}
+
+
 async def public_session(request: Request) -> Session:
     """A session anyone may see: convened or later (a draft is the secretariat's alone: 404)."""
     session = await queries.get_session(get_db(request), int_param(request, "id"))
     return guards.readable(session, session is not None and session.status != rules.DRAFT)
 
 
-async def quorum(db: Database, session: Session, council: Council | None) -> dict[str, Any]:
-    """Who is present and whether there is quorum, on the base fixed when the session opened."""
+async def quorum(db: Database, session: Session, council: Council | None,
+                 settings: rules.CouncilRules) -> dict[str, Any]:
+    """Who is present and whether there is quorum, on the base and the share fixed when the session
+    opened (`settings` are the session's rules: queries.session_rules)."""
     attendance = await queries.attendance(db, session.id)
     in_office = session.in_office if session.in_office is not None else len(council.members if council else [])
     present = sum(1 for s in attendance.values() if s == rules.PRESENT)
-    return {"present": present, "in_office": in_office, "needed": rules.quorum_needed(in_office),
-            "has": rules.has_quorum(present, in_office), "attendance": attendance,
+    return {"present": present, "in_office": in_office, "needed": rules.quorum_needed(in_office, settings),
+            "has": rules.has_quorum(present, in_office, settings), "rule": rules.quorum_words(settings),
+            "settings": settings, "attendance": attendance,
             "rows": [{"id": m, "name": name_of(council, m), "status": st} for m, st in
                      sorted(attendance.items(), key=lambda kv: name_of(council, kv[0]))]}
 
 
 async def session_context(db: Database, session: Session, council: Council | None) -> dict[str, Any]:
     presidency = await queries.presidency(db, session.election_id)
+    settings = await queries.session_rules(db, session)
     return {"s": session, "council": council, "items": (await queries.items(db, [session.id]))[session.id],
-            "q": await quorum(db, session, council), "agreements": await queries.agreements(db, session.id),
+            "q": await quorum(db, session, council, settings), "agreements": await queries.agreements(db, session.id),
             "presidency": presidency if presidency and presidency.session_id == session.id else None,
             "acta": await queries.acta_of(db, session.id), "name_of": lambda m: name_of(council, m),
             "polling": session.status == rules.IN_PROGRESS}

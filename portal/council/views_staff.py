@@ -6,6 +6,7 @@ on the same page with the user's values; a refused action raises Conflict (409, 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from starlette.requests import Request
@@ -14,7 +15,7 @@ from starlette.responses import Response
 from portal import clock, guards, uploads
 from portal.council import forms, queries, rules, workflow
 from portal.council.queries import Session
-from portal.council.views_public import name_of, session_context
+from portal.council.views_public import name_of, rules_in_words, session_context
 from portal.db import Database
 from portal.elections_web.api import Council, current_council
 from portal.forms import Form
@@ -44,6 +45,7 @@ async def _dashboard(request: Request, user: CurrentUser, *, form: Form | None =
     council = await current_council(db)
     sessions = await queries.sessions_of(db, council.election_id) if council else []
     props = await queries.proposals(db, council.election_id) if council else []
+    settings = await queries.council_rules(db, council.election_id) if council else rules.DEFAULT_RULES
     values: dict[str, Any] = {"kind": "ordinary", "minutes": "120", "hour": "18:00"}
     errors: dict[str, str] = {}
     if form is not None and which == "session":
@@ -52,6 +54,8 @@ async def _dashboard(request: Request, user: CurrentUser, *, form: Form | None =
         "council": council, "sessions": list(reversed(sessions)), "proposals": props, "values": values,
         "errors": errors, "failed": which if form is not None else "", "failed_values": form.values if form else {},
         "failed_errors": form.errors.fields if form else {}, "name_of": lambda m: name_of(council, m),
+        "quorum_now": rules.quorum_needed(len(council.members) if council else 0, settings),
+        "quorum_rule": rules.quorum_words(settings),
         "kind_options": [(k, _(v)) for k, v in rules.KINDS.items()]}, status=status)
 
 
@@ -102,6 +106,37 @@ async def dismiss_vacancy(request: Request) -> Response:
     return see_other("/staff/consejo")
 
 
+# ----- the council's rules -----
+
+async def _rules_page(request: Request, council: Council, *, form: Form | None = None, status: int = 200) -> Response:
+    settings = await queries.council_rules(get_db(request), council.election_id)
+    values = form.values if form else {k: str(v) for k, v in asdict(settings).items()}
+    return render(request, "council/staff_rules.html", {
+        "council": council, "values": values, "errors": form.errors.fields if form else {},
+        **rules_in_words(settings, len(council.members))}, status=status)
+
+
+async def rules_page(request: Request) -> Response:
+    """The council's settings: quorum share, absence limit, days to comment (docs/council.md)."""
+    guards.staff(request, *SECRETARIAT)
+    return await _rules_page(request, await _council(get_db(request)))
+
+
+async def save_rules(request: Request) -> Response:
+    user = guards.staff(request, *SECRETARIAT)
+    db = get_db(request)
+    council = await _council(db)
+    form = forms.rules_form(await read_form(request))
+    if form.errors:
+        return await _rules_page(request, council, form=form, status=422)
+    async with atomic(db):
+        changed = await workflow.save_rules(db, council.election_id, form.cleaned["rules"], user)
+    flash(request, _("Reglas del consejo guardadas. Rigen desde ahora: el quórum, en las sesiones que se abran; "
+                     "las inasistencias, en el próximo cierre de sesión; el plazo, en el próximo envío de un acta.")
+          if changed else _("Las reglas no cambiaron."))
+    return see_other("/staff/consejo/reglas")
+
+
 # ----- one session -----
 
 async def _session(request: Request) -> tuple[CurrentUser, Session]:
@@ -118,7 +153,7 @@ async def _staff_context(db: Database, session: Session, council: Council | None
     sessions = await queries.sessions_of(db, session.election_id)
     earlier = await queries.actas_of(db, [s.id for s in sessions if s.starts_at < session.starts_at])
     to_approve = [(a, s) for s in sessions for a in [earlier.get(s.id)] if a and a.status == rules.CIRCULATED]
-    q, acta = context["q"], context["acta"]
+    q, acta, settings = context["q"], context["acta"], context["q"]["settings"]
     pending = sum(1 for st in q["attendance"].values() if st == rules.PENDING)
     already = await queries.presidency(db, session.election_id) is not None
     first = await workflow.is_first_session(db, session)
@@ -127,16 +162,15 @@ async def _staff_context(db: Database, session: Session, council: Council | None
         convene=rules.convene_check(session.status, len(context["items"]), session.starts_at, clock.now()),
         open=rules.open_check(session.status, len(council.members) if council else 0),
         attend=rules.attendance_check(session.status), close=rules.close_check(session.status, pending),
-        agree=rules.agreement_check(session.status, q["present"], q["in_office"]),
-        preside=rules.presidency_check(session.status, q["present"], q["in_office"],
-                                       first, already),
+        agree=rules.agreement_check(session.status, q["present"], q["in_office"], settings),
+        preside=rules.presidency_check(session.status, q["present"], q["in_office"], first, already, settings),
         edit_acta=rules.acta_edit_check(session.status, acta.status if acta else None),
         circulate=rules.circulate_check(acta.status if acta else None),
-        approve=rules.agreement_check(session.status, q["present"], q["in_office"]),
+        approve=rules.agreement_check(session.status, q["present"], q["in_office"], settings),
         attendance_options=[(k, _(v)) for k, v in rules.ATTENDANCE.items()],
         present_options=[(str(r["id"]), r["name"]) for r in q["rows"] if r["status"] == rules.PRESENT],
         v={name: {} for name in SESSION_FORMS}, e={name: {} for name in SESSION_FORMS})
-    context["v"]["circulate"] = {"comments_until": forms.default_comments_until().isoformat()}
+    context["v"]["circulate"] = {"comments_until": forms.default_comments_until(settings).isoformat()}
     context["v"]["acta"] = {"body": acta.body if acta else ""}
     return context
 

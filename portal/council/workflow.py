@@ -9,12 +9,14 @@ is committed. Callers open the transaction (`atomic`); every function here assum
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
 from portal import audit, clock, i18n, mail, uploads
 from portal.council import queries, rules
 from portal.council.queries import Acta, Presidency, Proposal, Session
+from portal.council.rules import CouncilRules
 from portal.db import Database
 from portal.elections_web.api import Council, Councillor, confirm_vacancy
 from portal.security import CurrentUser
@@ -31,6 +33,20 @@ PROPOSALS = Machine(table="council_vacancy_proposals", object_type="council_vaca
 async def _audit(db: Database, actor: Any, action: str, object_type: str, object_id: Any, after: Any) -> None:
     await audit.record(db, actor=actor, action=f"council.{action}", object_type=object_type,
                        object_id=object_id, after=after)
+
+
+# ----- the council's rules -----
+
+async def save_rules(db: Database, election_id: int, new: CouncilRules, actor: CurrentUser) -> bool:
+    """Change the council's settings, audited with what they were; False when nothing changed.
+    Held sessions keep the quorum share they opened with (docs/council.md, The council's rules)."""
+    old = await queries.council_rules(db, election_id, lock=True)
+    if new == old:
+        return False
+    await queries.save_rules(db, election_id, new, actor.id)
+    await audit.record(db, actor=actor, action="council.rules.changed", object_type="council",
+                       object_id=election_id, before=asdict(old), after=asdict(new))
+    return True
 
 
 # ----- sessions -----
@@ -90,11 +106,14 @@ def _convocation(session: Session, items: list[queries.AgendaItem], base_url: st
 
 
 async def open_session(db: Database, session: Session, council: Council, actor: CurrentUser) -> None:
-    """Start the session: the members in office now are the ones called, and fix the quorum's base."""
+    """Start the session: the members in office now are the ones called; fix the quorum's base and the
+    quorum share in force."""
     require(rules.open_check(session.status, len(council.members)))
+    share = (await queries.council_rules(db, session.election_id)).quorum_percent
     await transition(db, SESSIONS, session.id, rules.IN_PROGRESS, actor=actor,
-                     sets={"opened_at": "now()", "in_office": ":n"}, params={"n": len(council.members)},
-                     after={"in_office": len(council.members)})
+                     sets={"opened_at": "now()", "in_office": ":n", "quorum_percent": ":q"},
+                     params={"n": len(council.members), "q": share},
+                     after={"in_office": len(council.members), "quorum_percent": share})
     await queries.open_session(db, session.id, [m.id for m in council.members])
 
 
@@ -117,7 +136,8 @@ async def record_agreement(db: Database, session: Session, text: str, votes: tup
     Agreements). Returns its number and whether it was adopted."""
     locked = await _locked(db, session.id)
     present = await _present(db, session.id)
-    require(rules.agreement_check(locked.status, present, locked.in_office or 0))
+    settings = await queries.session_rules(db, locked)
+    require(rules.agreement_check(locked.status, present, locked.in_office or 0, settings))
     problem = rules.votes_problem(*votes, present)
     if problem:
         raise Conflict(problem)
@@ -140,7 +160,7 @@ async def record_presidency(db: Database, session: Session, choice: dict[str, in
     present = await _present(db, session.id)
     already = await queries.presidency(db, session.election_id) is not None
     require(rules.presidency_check(locked.status, present, locked.in_office or 0,
-                                   await is_first_session(db, locked), already))
+                                   await is_first_session(db, locked), already, await queries.session_rules(db, locked)))
     if max(choice["president_votes"], choice["vice_votes"]) > present:
         raise Conflict(i18n.gettext("Los votos superan a las personas presentes (%(n)s).", n=present))
     attendance = await queries.attendance(db, session.id)
@@ -153,8 +173,9 @@ async def record_presidency(db: Database, session: Session, choice: dict[str, in
 
 
 async def close_session(db: Database, session: Session, actor: CurrentUser) -> list[int]:
-    """Close the session; whoever is still unrecorded is absent. A member's third consecutive
-    unexcused absence proposes the vacancy to staff. Returns the members proposed."""
+    """Close the session; whoever is still unrecorded is absent. A member's consecutive unexcused
+    absences reaching the council's limit (three by default) propose the vacancy to staff. Returns
+    the members proposed."""
     pending = sum(1 for s in (await queries.attendance(db, session.id)).values() if s == rules.PENDING)
     require(rules.close_check(session.status, pending))
     await transition(db, SESSIONS, session.id, rules.CLOSED, actor=actor, sets={"closed_at": "now()"})
@@ -163,14 +184,19 @@ async def close_session(db: Database, session: Session, actor: CurrentUser) -> l
 
 
 async def propose_vacancies(db: Database, session: Session, actor: Any) -> list[int]:
+    """Under the absence limit in force at this close (the council's settings)."""
+    settings = await queries.council_rules(db, session.election_id)
     proposed = []
     for member_id, history in (await queries.histories(db, session.election_id)).items():
-        if history[-1][0] == session.id and rules.loses_seat([status for _sid, status in history]):
-            proposal = await queries.propose(db, session.election_id, member_id, session.id)
+        statuses = [status for _sid, status in history]
+        if history[-1][0] == session.id and rules.loses_seat(statuses, settings):
+            streak = rules.unexcused_streak(statuses)
+            proposal = await queries.propose(db, session.election_id, member_id, session.id, streak)
             if proposal is not None:
                 proposed.append(member_id)
                 await _audit(db, actor, "vacancy.proposed", "council_vacancy", proposal,
-                             {"member": member_id, "session": session.id})
+                             {"member": member_id, "session": session.id, "absences": streak,
+                              "limit": settings.absence_limit})
     return proposed
 
 
@@ -215,7 +241,8 @@ async def approve_acta(db: Database, session: Session, acta: Acta, votes: tuple[
     of_session = await queries.get_session(db, acta.session_id)
     present = await _present(db, session.id)
     require(rules.approve_check(acta.status, of_session.starts_at if of_session else locked.starts_at,
-                                locked.status, locked.starts_at, present, locked.in_office or 0))
+                                locked.status, locked.starts_at, present, locked.in_office or 0,
+                                await queries.session_rules(db, locked)))
     text = i18n.gettext("Aprobación del acta de la sesión del %(d)s.",
                         d=i18n.fmt_date(of_session.starts_at if of_session else None))
     _number, passed = await record_agreement(db, locked, text, votes, actor)

@@ -39,6 +39,8 @@ POLICY = {
     ("POST", "/mi-consejo/actas/{id}/observaciones"): councillors(params=lambda w: {"id": w.ids["council_acta"]}),
     ("GET", "/staff/consejo"): secretariat(),
     ("POST", "/staff/consejo/sesiones"): secretariat(),  # 422: empty form
+    ("GET", "/staff/consejo/reglas"): secretariat(),
+    ("POST", "/staff/consejo/reglas"): secretariat(),  # 422: empty form
     ("GET", "/staff/consejo/sesiones/{id}"): secretariat(params=_s),
     ("POST", "/staff/consejo/sesiones/{id}/puntos"): secretariat(params=_s),
     ("POST", "/staff/consejo/sesiones/{id}/convocar"): secretariat(params=_s),  # 409: already held
