@@ -77,12 +77,13 @@ async def measure(base: str, pages: dict[str, str], detail: bool) -> list[tuple[
         for name, path in pages.items():
             context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-CL")
             first, rows = await visit(context, base + path)
-            repeat, _ = await visit(context, base + path)
+            repeat, again = await visit(context, base + path)
             await context.close()
             results.append((name, path, first, repeat))
             if detail:
-                for url, size in rows:
-                    print(f"    {name}: {size:>7} B  {url.replace(base, '')}")
+                for visit_name, requests in (("first", rows), ("repeat", again)):
+                    for url, size in requests:
+                        print(f"    {name} {visit_name}: {size:>7} B  {url.replace(base, '')}")
         await browser.close()
     return results
 

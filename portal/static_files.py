@@ -42,7 +42,7 @@ class Asset:
     """One file as served under its hashed name."""
 
     hashed: str        # css/portal.3f2a9c0d1e4b.css
-    content: bytes     # for stylesheets, with their url(/static/…) references rewritten, minified
+    content: bytes     # stylesheets with their url(/static/…) references rewritten; our own CSS and JS minified
     media_type: str
     gzipped: bytes | None = None  # compressed once, at start-up, for text files
 
@@ -60,6 +60,8 @@ class Manifest:
             content = path.read_bytes()
             if path.suffix == ".css":
                 content = minify_css(_CSS_URL.sub(lambda m: f'url("{self.url(m.group(2))}")', content.decode())).encode()
+            elif name.startswith("js/"):  # the portal's own scripts; vendored ones come minified
+                content = minify_js(content.decode()).encode()
             media_type = _media_type(name)
             packed = gzip.compress(content, 9, mtime=0) if "charset" in media_type else None
             asset = Asset(hashed_name(name, content), content, media_type, packed)
@@ -88,6 +90,16 @@ def minify_css(css: str) -> str:
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
     css = re.sub(r"\s+", " ", css)
     return re.sub(r"\s*([{};])\s*", r"\1", css).strip()
+
+
+def minify_js(js: str) -> str:
+    """Whole-line `//` comments, indentation and blank lines out; nothing else (no code is rewritten).
+
+    Only for the portal's own scripts under static/js, whose style this relies on: no template literals
+    or strings spanning lines, no line that starts with `//` inside one.
+    """
+    lines = (line.strip() for line in js.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
 
 
 def _media_type(name: str) -> str:
