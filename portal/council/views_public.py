@@ -60,7 +60,7 @@ async def council_page(request: Request) -> Response:
 
 def rules_in_words(settings: rules.CouncilRules, in_office: int) -> dict[str, Any]:
     """The council's rules as the pages state them (templates/council/_rules.html)."""
-    return {"settings": settings, "quorum_rule": rules.quorum_words(settings),
+    return {"quorum_rule": rules.quorum_words(settings),
             "quorum_now": rules.quorum_needed(in_office, settings), "in_office": in_office,
             "absence_rule": rules.absence_words(settings), "comment_rule": rules.comment_words(settings)}
 
