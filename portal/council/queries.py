@@ -25,7 +25,11 @@ _RULES_LOCKED = _RULES + " FOR UPDATE"
 
 
 async def council_rules(db: Database, election_id: int, *, lock: bool = False) -> CouncilRules:
-    """The council's settings (council_settings); the defaults when it has none."""
+    """The council's settings (council_settings); the defaults when it has none. `lock` (inside a
+    transaction) first writes the defaults' row if missing, so two first changes queue on one row."""
+    if lock:
+        await db.execute("INSERT INTO council_settings (election_id) VALUES (:e) ON CONFLICT DO NOTHING",
+                         {"e": election_id})
     row = await db.fetch_one(_RULES_LOCKED if lock else _RULES, {"e": election_id})
     return _make(CouncilRules, row) if row else DEFAULT_RULES
 
