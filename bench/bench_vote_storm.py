@@ -347,6 +347,23 @@ async def storm(orgs: list[Org], eid: int, cands: dict[str, list[int]], clients:
     result.receipts = sum(1 for o in orgs if o.receipts)
 
 
+async def vote_cost(orgs: list[Org], eid: int, cands: dict[str, list[int]], client: RawClient,
+                    server_pid: int) -> None:
+    """--cost: votes one at a time on one connection (no contention), then a second vote of each (409);
+    the CPU of each process role per request (ms), to compare changes on a noisy machine."""
+    for label, expected in (("first vote (200)", 200), ("second vote (409)", 409)):
+        before, start = cpu_seconds(server_pid), time.perf_counter()
+        for org in orgs:
+            fields = {"csrf_token": org.csrf, "step": "cast", "choice": str(cands[org.category][0])}
+            status, headers, _body = await client.post_form(f"/elecciones/{eid}/votar", org.cookie, fields)
+            assert status == expected, f"{label}: {status}"
+            org.cookie = session_cookie(headers) or org.cookie
+        wall, used = time.perf_counter() - start, cpu_used(before, cpu_seconds(server_pid))
+        shares = ", ".join(f"{role} {1000 * sec / len(orgs):.2f}" for role, sec in sorted(used.items()))
+        print(f"{label}: {len(orgs)} requests, {1000 * wall / len(orgs):.2f} ms each; CPU ms per request: {shares}",
+              flush=True)
+
+
 async def check_counts(url: str, eid: int, orgs: list[Org], result: Storm) -> None:
     conn = await asyncpg.connect(url)
     row = await conn.fetchrow(
@@ -423,12 +440,21 @@ def restart_database(server: object) -> float:
     start = time.perf_counter()
     pg_ctl(["-w", "-m", "fast", "-l", str(server.log), "restart"], pgdata=server.pgdata,  # type: ignore[attr-defined]
            user=server.system_user, timeout=120)  # type: ignore[attr-defined]
+    POSTMASTER[:] = [postmaster_pid(Path(server.pgdata))]  # type: ignore[attr-defined]
     return time.perf_counter() - start
+
+
+POSTMASTER: list[int] = []  # this run's PostgreSQL (postmaster.pid): other servers on the machine are not counted
+
+
+def postmaster_pid(pgdata: Path) -> int:
+    return int((pgdata / "postmaster.pid").read_text().split()[0])
 
 
 def cpu_seconds(server_pid: int) -> dict[int, tuple[str, float]]:
     """CPU seconds used so far by each process of the run, by role: the load generator (this process),
-    the portal (the server's process group) and PostgreSQL; from /proc (empty where there is none)."""
+    the portal (the server's process group) and this run's PostgreSQL (its postmaster and backends);
+    from /proc (empty where there is none)."""
     tick, found = os.sysconf("SC_CLK_TCK"), {}
     for entry in Path("/proc").glob("[0-9]*"):
         try:
@@ -436,9 +462,10 @@ def cpu_seconds(server_pid: int) -> dict[int, tuple[str, float]]:
         except OSError:
             continue
         fields = rest.split()
-        pid, name = int(entry.name), comm.split("(", 1)[1]
+        pid, name, parent = int(entry.name), comm.split("(", 1)[1], int(fields[1])
+        ours = pid in POSTMASTER or parent in POSTMASTER
         role = ("load generator" if pid == os.getpid() else "portal workers" if int(fields[2]) == server_pid
-                else "PostgreSQL" if name == "postgres" else None)
+                else "PostgreSQL" if name == "postgres" and ours else None)
         if role:
             found[pid] = (role, (int(fields[11]) + int(fields[12])) / tick)
     return found
@@ -539,6 +566,7 @@ async def main(args: argparse.Namespace) -> int:
     folder = Path(tempfile.mkdtemp(prefix="vote-storm-"))
     server = pgserver.get_server(folder / "pgdata", cleanup_mode="stop")
     url = server.get_uri()
+    POSTMASTER[:] = [postmaster_pid(folder / "pgdata")]
     t0 = time.perf_counter()
     secret = secrets.token_urlsafe(32)  # the server's PORTAL_SECRET_KEY: the sealing keys derive from it
     orgs, elections, candidates, trustees = await seed(url, args.orgs, secret)
@@ -560,6 +588,9 @@ async def main(args: argparse.Namespace) -> int:
         t0 = time.perf_counter()
         await run_pool(orgs, clients, lambda c, o: login(c, o, elections[0]))
         print(f"signed in {len(orgs)} representatives in {time.perf_counter() - t0:.1f} s", flush=True)
+        if args.cost:
+            await vote_cost(orgs[:args.cost], elections[0], candidates[elections[0]], voters[0], proc.pid)
+            return 0
 
         first = Storm("Storm 1: steady database")
         cpu0 = cpu_seconds(proc.pid)
@@ -651,6 +682,8 @@ if __name__ == "__main__":
     parser.add_argument("--pool", type=int, default=10, help="PORTAL_DB_MAX: database connections per worker "
                         "(10, the portal's default)")
     parser.add_argument("--no-write", action="store_true", help="print the figures only (smoke runs)")
+    parser.add_argument("--cost", type=int, default=0, metavar="N", help="no storm: N votes one at a time, then "
+                        "their second attempts; prints the CPU per request of the portal and of PostgreSQL")
     parser.add_argument("--count-only", action="store_true", help="no HTTP storm: cast the ballots in-process, "
                         "then time the count's portal path (close, trustees' steps, reveal, tally) once")
     parser.add_argument("--deadline", type=float, default=20 * 60, help="seconds before the run gives up")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from portal.db import Database, to_dataclass, to_dataclasses
@@ -74,13 +75,23 @@ async def signing_keys(db: Database, election_id: int) -> str:
 # ----- sealed ballots -----
 
 async def record_sealed(db: Database, lock_key: int, election_id: int, org_id: int, fingerprint: str,
-                        item: tuple[bytes, bytes], mail: dict[str, Any]) -> int | None:
-    """The has-voted row, the sealed ballot and the receipt email in one statement (cast_sealed_ballot()).
+                        item: tuple[bytes, bytes], mail: dict[str, Any], voter_id: int | None, today: date) -> int | None:
+    """The has-voted row, the sealed ballot and the receipt email in one statement (cast_sealed_ballot()),
+    and, when the ballot is in, the "voted" act of the organization's history (who voted for it, the day
+    only: the table of portal/claveunica/queries.py record_act()), so a vote is one write and one commit.
     Returns the number of ballots awaiting a checkpoint; None: voting closed meanwhile."""
     pending: int | None = await db.fetch_val(
-        "SELECT cast_sealed_ballot(:k, :e, :o, :id, :fp, :body, :sig, :to, :subject, :mbody)",
+        """WITH cast_ballot AS (
+             SELECT cast_sealed_ballot(:k, :e, :o, :id, :fp, :body, :sig, :to, :subject, :mbody) AS pending),
+           act AS (
+             INSERT INTO organization_acts (org_id, election_id, action, user_id, acted_on)
+             SELECT :o, :e, 'voted', :u, :d FROM cast_ballot
+              WHERE pending IS NOT NULL AND CAST(:u AS bigint) IS NOT NULL
+             ON CONFLICT (org_id, election_id, action) DO UPDATE SET user_id = EXCLUDED.user_id,
+                                                                     acted_on = EXCLUDED.acted_on)
+           SELECT pending FROM cast_ballot""",
         {"k": lock_key, "e": election_id, "o": org_id, "id": uuid.uuid4(), "fp": fingerprint, "body": item[0],
-         "sig": item[1], **mail})
+         "sig": item[1], **mail, "u": voter_id, "d": today})
     return pending
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
@@ -149,17 +150,15 @@ async def _cast(request: Request, rep: guards.Representative, choice: int | None
     settings = get_settings(request)
     election_id = int_param(request, "id")
     try:
+        # who voted for the organization goes into its own history in the vote's statement (the day and
+        # the person, nothing of the ballot)
         receipt = await vote.cast_vote(db, election_id, rep.org_id, choice, secret=str(settings.secret_key),
-                                       email=rep.user.email)
+                                       email=rep.user.email, voter_id=rep.user.id)
     except vote.InvalidChoice as exc:
         context = await ballot_context(db, await public_election(request), rep.org_id)
         context.update(allowed=True, reason="", errors={"choice": exc.message})
         return render(request, "elections/vote.html", context, status=422)
-    # who voted for the organization, in its own history: the day and the person, nothing of the ballot
-    await claveunica.record_act(db, rep.org_id, election_id, "voted", rep.user.id)
-    e = await public_election(request)
-    return no_store(render(request, "elections/receipt.html", receipt_context(request, e, receipt.tracking_code,
-                                                                             receipt.fingerprint)))
+    return no_store(render(request, "elections/receipt.html", receipt_context(request, receipt)))
 
 
 def no_store(response: Response) -> Response:
@@ -169,17 +168,26 @@ def no_store(response: Response) -> Response:
     return response
 
 
-def receipt_context(request: Request, e: q.Election, code: str, fingerprint: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ElectionName:
+    """The election as the receipt names it, read with the vote (not read again after it)."""
+
+    id: int
+    name: str
+
+
+def receipt_context(request: Request, receipt: vote.Receipt) -> dict[str, Any]:
     """What the receipt shows: the code in groups of 4, the public lookup, how it was mailed. The QR code
     is on the printable receipt, made only when asked for (segno's 4-5 ms of CPU on every vote halved
     the vote storm's throughput; bench/README.md, vote storm)."""
-    settings = get_settings(request)
-    return {"e": e, "code": code, "groups": forms.grouped(code), "fingerprint": fingerprint,
-            "lookup": lookup_url(request, e, code), "mailed": bool(settings.smtp_url), "just_cast": True}
+    e, code = ElectionName(receipt.election_id, receipt.election_name), receipt.tracking_code
+    return {"e": e, "code": code, "groups": forms.grouped(code), "fingerprint": receipt.fingerprint,
+            "lookup": lookup_url(request, e.id, code), "mailed": bool(get_settings(request).smtp_url),
+            "just_cast": True}
 
 
-def lookup_url(request: Request, e: q.Election, code: str) -> str:
-    return f"{get_settings(request).base_url.rstrip('/')}/elecciones/{e.id}/recibo?codigo={code}"
+def lookup_url(request: Request, election_id: int, code: str) -> str:
+    return f"{get_settings(request).base_url.rstrip('/')}/elecciones/{election_id}/recibo?codigo={code}"
 
 
 async def receipt(request: Request) -> Response:
@@ -215,7 +223,7 @@ async def receipt_printable(request: Request) -> Response:
     if posted is None:
         return render(request, "elections/receipt_print.html", {"e": e, "error": _(BAD_CODE)}, status=422)
     code, fingerprint = posted
-    lookup = lookup_url(request, e, code)
+    lookup = lookup_url(request, e.id, code)
     # A fixed mask: segno's search for the best of eight masks costs 27 ms; any mask is valid and scans alike.
     qr = segno.make(lookup, error="m", mask=0, mode="byte").svg_inline(scale=3, dark="#000", light="#fff",
                                                                        omitsize=False)
@@ -236,7 +244,7 @@ async def receipt_text(request: Request) -> Response:
              _("Código de seguimiento:"), " ".join(forms.grouped(code)), ""]
     if fingerprint:
         lines += [_("Huella del voto sellado:"), " ".join(forms.grouped(fingerprint)), ""]
-    lines += [_("Después del escrutinio, búsquelo en la lista pública de votos:"), lookup_url(request, e, code), "",
+    lines += [_("Después del escrutinio, búsquelo en la lista pública de votos:"), lookup_url(request, e.id, code), "",
               _("Este código no dice quién votó. El portal no lo guarda: consérvelo usted.")]
     return no_store(Response("\n".join(lines) + "\n", media_type="text/plain; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="comprobante-eleccion-{e.id}.txt"'}))

@@ -55,6 +55,7 @@ class Receipt:
     fingerprint (public: it names a ciphertext)."""
 
     election_id: int
+    election_name: str
     tracking_code: str
     category: str
     voted_on: date
@@ -99,9 +100,11 @@ def _receipt_mail(email: str | None, election_name: str) -> dict[str, Any]:
 
 
 async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | None, *, secret: str,
-                    email: str | None = None) -> Receipt:
+                    email: str | None = None, voter_id: int | None = None) -> Receipt:
     """Seal and record the organization's ballot for `choice` (None: blank), or refuse it (see the module).
-    `secret`: the app's secret key, from which the election's portal signing key is derived."""
+    `secret`: the app's secret key, from which the election's portal signing key is derived. `voter_id`:
+    the person who cast it, recorded in the organization's history in the same statement (the day only,
+    never anything of the ballot; docs/claveunica.md)."""
     failure: BaseException | None = None
     async with checkout(db):  # one pool connection for both statements
         ctx, category = _check(await vote_queries.vote_context(db, election_id, org_id, choice), choice)
@@ -109,7 +112,8 @@ async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | N
         sealed = sealer.seal(category, None if choice is None else str(choice))
         try:
             pending = await record_queries.record_sealed(db, VOTE_LOCK, election_id, org_id, sealed.fingerprint,
-                                                         sealed.item, _receipt_mail(email, ctx.name))
+                                                         sealed.item, _receipt_mail(email, ctx.name),
+                                                         voter_id, clock.today())
         except asyncpg.exceptions.UniqueViolationError:
             raise Conflict(already_voted()) from None
         except DB_FAILURES as exc:
@@ -124,7 +128,7 @@ async def cast_vote(db: Database, election_id: int, org_id: int, choice: int | N
     if pending is None:
         raise Conflict(_("La votación ya se cerró."))
     await sealing.maybe_checkpoint(db, election_id, pending)
-    return Receipt(election_id, sealed.code, category, clock.today(), sealed.fingerprint)
+    return Receipt(election_id, ctx.name, sealed.code, category, clock.today(), sealed.fingerprint)
 
 
 async def _committed(db: Database, fingerprint: str) -> bool:
