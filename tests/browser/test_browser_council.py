@@ -112,3 +112,35 @@ async def test_session_from_convocation_to_final_acta(new_context: Any, db: Any,
             await shooter.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
     log.assert_clean()
     assert_no_js_errors(page)
+
+
+async def test_council_rules_form_is_accessible_with_and_without_errors(new_context: Any, db: Any) -> None:
+    """The secretariat's rules form, in Spanish and English: as shown, refused (422 beside each field),
+    then saved; axe-clean each time, and the public page states the new rule."""
+    await council_world.build(db)
+    await create_user(db, "secretaria@consejo.cl", roles=["council_secretary"])
+    log = AxeLog()
+    for lang, quorum in (("es", "50"), ("en", "60")):
+        context = await new_context(lang, bypass_csp=True)
+        page = await context.new_page()
+        page.errors = context.errors
+        await sign_in(page, "secretaria@consejo.cl", next_path="/staff/consejo/reglas")
+        await goto(page, "/staff/consejo/reglas")
+        await log.check(page, f"/staff/consejo/reglas [{lang}]")
+        await page.fill("#quorum_percent", "150")
+        await page.fill("#absence_limit", "")
+        async with page.expect_navigation() as nav:
+            await page.click("form[action='/staff/consejo/reglas'] button[type=submit]")
+        assert (await nav.value).status == 422
+        assert await page.input_value("#quorum_percent") == "150", "the typed value is kept"
+        assert await page.locator("#quorum_percent-error").count() == 1 and await page.locator("#absence_limit-error").count() == 1
+        await log.check(page, f"/staff/consejo/reglas refused [{lang}]")
+        await page.fill("#quorum_percent", quorum)
+        await page.fill("#absence_limit", "3")
+        await _click(page, "form[action='/staff/consejo/reglas'] button[type=submit]")
+        await log.check(page, f"/staff/consejo/reglas saved [{lang}]")
+        assert_no_js_errors(page)
+    public = await (await new_context("es", bypass_csp=True)).new_page()
+    await goto(public, "/consejo")
+    assert "más del 60 % de los miembros en ejercicio" in await public.inner_text("main")
+    log.assert_clean()
