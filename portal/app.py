@@ -19,7 +19,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute
 from starlette.types import Scope
 
-from portal import db as dbmod, i18n, mail, migrate, static_files
+from portal import db as dbmod, i18n, mail, migrate, static_files, templating
 from portal.anchor import maintain as anchor_upkeep
 from portal.jobs import api as jobs
 from portal.accounts.queries import load_current_user
@@ -117,6 +117,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """The portal as an ASGI app."""
     settings = settings or Settings.from_env()
     i18n.install()
+    # Templates change only with a deployment (and a restart) outside development: no stat() of every
+    # template a page uses (base, page, partials, macros) on each render.
+    templating.env.auto_reload = settings.environment == "development"
     app = Starlette(
         routes=collect_routes(),
         middleware=_middleware(settings),

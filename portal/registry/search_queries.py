@@ -82,11 +82,12 @@ def _filters(f: Filters) -> Where:
     return where
 
 
+# The columns in PublicRow's order, so its rows are built by position (portal.db.to_dataclasses).
 _ROWS = """WITH page AS ({ids})
     SELECT o.id, o.legal_name, o.short_name, o.category, o.region_code, r.name AS region_name,
-           o.comuna_code, c.name AS comuna_name, o.areas, o.vigencia_expires_on, o.withdrawn_at,
-           left(o.description, 240) AS description,
-           registry_public_status(o.status, o.vigencia_expires_on, :today) AS effective_status
+           o.comuna_code, c.name AS comuna_name, o.areas,
+           registry_public_status(o.status, o.vigencia_expires_on, :today) AS effective_status,
+           o.vigencia_expires_on, o.withdrawn_at, left(o.description, 240) AS description
     FROM page p JOIN organizations o ON o.id = p.id JOIN regions r ON r.code = o.region_code
     JOIN comunas c ON c.code = o.comuna_code
     ORDER BY p.region_rank, p.legal_name, p.id"""
@@ -125,8 +126,9 @@ async def public_page(db: Database, f: Filters) -> Page:
     paging = {"limit": limit, "offset": offset}
     where = _filters(f)
     if not f.q:
-        found = await _fetch(db, _IDS_IN_ORDER.format(where=where.sql), {**where.params, **paging})
-        total = len(found) if f.page == 1 and len(found) < limit else await _count(db, where)
+        async with db.connection():  # one pool checkout for the page and its count
+            found = await _fetch(db, _IDS_IN_ORDER.format(where=where.sql), {**where.params, **paging})
+            total = len(found) if f.page == 1 and len(found) < limit else await _count(db, where)
     else:
         async with atomic(db):
             # A text search is planned for its own words every time. With a generic plan (PostgreSQL's
