@@ -177,6 +177,7 @@ def report(results: list[Weight], version: str, base: str) -> str:
         "extension) only when a person first points at, touches, focuses or changes the filters or the list "
         "(static/js/portal.js); the bench points at them once after the load. A person who only reads the page "
         "never downloads it; one who filters downloads it once, then it is cached for a year.", "",
+        "Earlier figures: the git history of this file.", "",
     ])
 
 
