@@ -13,9 +13,11 @@ from datetime import date, datetime
 from typing import Any
 
 import jinja2
+import jinja2.compiler
+import jinja2.nodes
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
@@ -77,8 +79,47 @@ def _plain_markup(text: str) -> Markup:
     return done
 
 
+def escape_output(value: Any) -> str:
+    """The text `markupsafe.escape(value)` gives, for what `{{ value }}` writes, without a Markup object per
+    output: most values have nothing to escape, and Markup's constructor was a tenth of a registry page's CPU
+    (its 700 outputs). A value that needs escaping, or of any other type, goes through markupsafe itself."""
+    kind = type(value)
+    if kind is str:
+        if "&" in value or "<" in value or ">" in value or "'" in value or '"' in value:
+            return escape(value)
+        return value
+    if kind is Markup or kind is int:  # already safe; an int's digits need no escaping
+        return str(value) if kind is int else value
+    return escape(value)
+
+
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja's code generator, with `escape_output` in place of `escape` around each `{{ … }}`. Only the
+    outputs change: where Jinja collects them (macros, `{% set %}` blocks, filter blocks, `caller()`), it
+    joins them and marks the result Markup itself, as before. (Jinja's own NativeCodeGenerator overrides
+    the same method.)"""
+
+    def _output_child_pre(self, node: jinja2.nodes.Expr, frame: jinja2.compiler.Frame,
+                          finalize: Any) -> None:
+        if frame.eval_ctx.volatile:
+            self.write("(environment.escape_output if context.eval_ctx.autoescape else str)(")
+        elif frame.eval_ctx.autoescape:
+            self.write("environment.escape_output(")
+        else:
+            self.write("str(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
+class PortalEnvironment(jinja2.Environment):
+    """The portal's Jinja environment: the same templates and output, cheaper escaping (`escape_output`)."""
+
+    code_generator_class = _CodeGenerator
+    escape_output = staticmethod(escape_output)
+
+
 def _build_env() -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = PortalEnvironment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         extensions=["jinja2.ext.i18n"],
