@@ -431,7 +431,7 @@ def to_dataclass(cls: type[T], row: Mapping[str, Any] | None) -> T | None:
     # A record whose columns are the fields, in their order, fills them by position: ten times cheaper
     # than by keyword (a registry page builds 51 rows per request). Anything else picks by name.
     if isinstance(row, asyncpg.Record) and tuple(row.keys()) == _positional(cls):  # type: ignore[arg-type]  # mypy: type[T] is hashable
-        return cls(*row.values())
+        return cls(*row)  # a record iterates over its values
     names: frozenset[str] = _field_names(cls)  # type: ignore[arg-type]  # mypy: type[T] is hashable
     return cls(**{k: row[k] for k in names if k in row})
 
