@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 import jinja2.compiler
 import jinja2.nodes
+import jinja2.runtime
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
@@ -111,10 +112,26 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
             self.write(finalize.src)
 
 
+class _Context(jinja2.runtime.Context):
+    """Jinja's context, with `_()` called straight: a page calls it a hundred times, and Context.call's
+    checks (is it a callable object? which argument does it want?) cost more than the lookup itself. The
+    answer for `_gettext` is known: the evaluation context. Every other callable goes through Jinja."""
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if __obj is _gettext:
+            if kwargs:  # Jinja passes the loop's and block's variables to every call; _() needs neither
+                kwargs.pop("_loop_vars", None)
+                kwargs.pop("_block_vars", None)
+            return _gettext(__self.eval_ctx, *args, **kwargs)
+        return super().call(__obj, *args, **kwargs)
+
+
 class PortalEnvironment(jinja2.Environment):
-    """The portal's Jinja environment: the same templates and output, cheaper escaping (`escape_output`)."""
+    """The portal's Jinja environment: the same templates and output, cheaper escaping (`escape_output`)
+    and `_()` calls (`_Context`)."""
 
     code_generator_class = _CodeGenerator
+    context_class = _Context
     escape_output = staticmethod(escape_output)
 
 
