@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import os
 import platform
 import random
@@ -87,6 +88,7 @@ class Storm:
     count_seconds: dict[str, float] = field(default_factory=dict)
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average at the start and the end
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds used during the storm, by role
+    rate: float | None = None  # ballots/s offered on a schedule (None: each client votes again at once)
 
     def count(self, key: str) -> None:
         self.statuses[key] = self.statuses.get(key, 0) + 1
@@ -114,9 +116,10 @@ class Trustees:
     seeds: dict[int, list[bytes]] = field(default_factory=dict)
 
 
-async def seed(url: str, n: int, secret: str) -> tuple[list[Org], list[int], dict[int, dict[str, list[int]]], Trustees]:
-    """n approved organizations with one representative each; two elections open for voting, each with
-    two trustees whose keys are in and its public record opened."""
+async def seed(url: str, n: int, secret: str, count: int = 2) -> tuple[list[Org], list[int], dict[int, dict[str, list[int]]],
+                                                                  Trustees]:
+    """n approved organizations with one representative each; `count` elections open for voting (one per
+    storm), each with two trustees whose keys are in and its public record opened."""
     from argon2 import PasswordHasher
 
     from portal import db as dbmod, migrate, rut
@@ -162,7 +165,7 @@ async def seed(url: str, n: int, secret: str) -> tuple[list[Org], list[int], dic
     trustees = Trustees([people[0], people[2]], people[1])
     today = date.today()
     elections, candidates = [], {}
-    for name in ("Tormenta 1", "Tormenta 2 (reinicio)"):
+    for name in [f"Tormenta {k + 1}" for k in range(count)]:
         eid = await q.create_election(database, {"name": name, "term_start": today, "term_end": today + timedelta(days=730),
                                                  "padron_cutoff": today})
         await padron.snapshot(database, eid, today)
@@ -320,9 +323,15 @@ async def run_pool(items: list[Org], clients: list, work) -> None:  # type: igno
 
 async def storm(orgs: list[Org], eid: int, cands: dict[str, list[int]], clients: list[RawClient],
                 result: Storm, retry_share: float, restart: asyncio.Event | None = None) -> None:
+    """Every organization casts its ballot over the clients' connections. Closed loop (result.rate None):
+    a client sends its next ballot as soon as the last one is answered, which measures the most the
+    portal can take (and makes latency = clients / throughput). Open loop (result.rate): ballot i is due
+    at start + i / rate, whether or not the portal kept up, and its latency counts from that moment, so
+    a queue building up shows in the latency instead of slowing the offered load."""
     rng = random.Random(eid)
     retriers = set(rng.sample([o.id for o in orgs], int(len(orgs) * retry_share)))
     done = 0
+    sequence = itertools.count()
 
     async def cast(client: RawClient, org: Org) -> tuple[int, float]:
         options = cands[org.category]
@@ -340,10 +349,14 @@ async def storm(orgs: list[Org], eid: int, cands: dict[str, list[int]], clients:
 
     async def vote(client: RawClient, org: Org) -> None:
         nonlocal done
+        due = None
+        if result.rate:
+            due = start + next(sequence) / result.rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
         for attempt in range(60):
             status, seconds = await cast(client, org)
             if attempt == 0:
-                result.latencies.append(seconds)
+                result.latencies.append(seconds if due is None else time.perf_counter() - due)
             result.count(f"{'first' if attempt == 0 else 'after-error'}:{status}")
             if status in (200, 409):
                 break
@@ -465,6 +478,7 @@ def restart_database(server: object) -> float:
     return time.perf_counter() - start
 
 
+CLIENTS: list[int] = [64]  # --clients, for the report
 POSTMASTER: list[int] = []  # this run's PostgreSQL (postmaster.pid): other servers on the machine are not counted
 
 
@@ -527,6 +541,9 @@ def describe(s: Storm, n: int) -> list[str]:
     errors_5xx = sum(v for k, v in s.statuses.items() if re.search(r":5\d\d$", k))
     lines = [f"### {s.name}", "",
              f"- organizations: {n}; first-attempt receipts: {first_ok}; organizations with a receipt: {s.receipts}",
+             *([f"- offered: **{s.rate:.0f} ballots/s** on a schedule (open loop; latency counted from each "
+                f"ballot's due time), over {CLIENTS[0]} connections"] if s.rate else
+               [f"- closed loop: {CLIENTS[0]} clients, each sending its next ballot as soon as the last is answered"]),
              f"- storm wall time: {s.elapsed:.1f} s → **{n / s.elapsed:.0f} votes/s** (every organization's ballot, "
              f"retries included in the time)",
              f"- first cast latency: p50 {pct(s.latencies, 50):.0f} ms, **p95 {pct(s.latencies, 95):.0f} ms**, "
@@ -590,8 +607,9 @@ async def main(args: argparse.Namespace) -> int:
     POSTMASTER[:] = [postmaster_pid(folder / "pgdata")]
     t0 = time.perf_counter()
     secret = secrets.token_urlsafe(32)  # the server's PORTAL_SECRET_KEY: the sealing keys derive from it
-    orgs, elections, candidates, trustees = await seed(url, args.orgs, secret)
-    print(f"seeded {len(orgs)} organizations, 2 elections in {time.perf_counter() - t0:.1f} s", flush=True)
+    orgs, elections, candidates, trustees = await seed(url, args.orgs, secret, 3 if args.rate else 2)
+    print(f"seeded {len(orgs)} organizations, {len(elections)} elections in {time.perf_counter() - t0:.1f} s",
+          flush=True)
     if args.count_only:
         try:
             return await count_only(url, orgs, elections[0], candidates[elections[0]], secret, trustees)
@@ -613,34 +631,18 @@ async def main(args: argparse.Namespace) -> int:
             await vote_cost(orgs[:args.cost], elections[0], candidates[elections[0]], voters[0], proc.pid)
             return 0
 
-        first = Storm("Storm 1: steady database")
-        cpu0 = cpu_seconds(proc.pid)
-        await storm(orgs, elections[0], candidates[elections[0]], voters, first, args.retry_share)
-        first.cpu = cpu_used(cpu0, cpu_seconds(proc.pid))
-        await check_counts(url, elections[0], orgs, first)
-        await count_sealed(url, elections[0], trustees, first)
-        storms.append(first)
-        print("\n".join(describe(first, len(orgs))), flush=True)
-
-        for o in orgs:
-            o.receipts = 0
-        second = Storm("Storm 2: database restarted half-way")
-        restart = asyncio.Event()
-
-        async def restarter() -> None:
-            await restart.wait()
-            second.restart_seconds = await asyncio.to_thread(restart_database, server)
-            print(f"database restarted in {second.restart_seconds:.1f} s", flush=True)
-
-        task = asyncio.create_task(restarter())
-        cpu0 = cpu_seconds(proc.pid)
-        await storm(orgs, elections[1], candidates[elections[1]], voters, second, args.retry_share, restart)
-        await task
-        second.cpu = cpu_used(cpu0, cpu_seconds(proc.pid))
-        await check_counts(url, elections[1], orgs, second)
-        await count_sealed(url, elections[1], trustees, second)
-        storms.append(second)
-        print("\n".join(describe(second, len(orgs))), flush=True)
+        plans = [("Storm 1: steady database, closed loop", None, False)]
+        if args.rate:
+            plans.append((f"Storm 2: steady database, {args.rate:.0f} ballots/s offered", args.rate, False))
+        plans.append((f"Storm {len(plans) + 1}: database restarted half-way", None, True))
+        for k, (name, rate, restarting) in enumerate(plans):
+            for o in orgs:
+                o.receipts = 0
+            result = Storm(name, rate=rate)
+            await run_storm(result, server if restarting else None, proc.pid, url, orgs, elections[k],
+                            candidates[elections[k]], voters, trustees, args.retry_share)
+            storms.append(result)
+            print("\n".join(describe(result, len(orgs))), flush=True)
     finally:
         for c in clients:
             await c.aclose()
@@ -658,9 +660,32 @@ async def main(args: argparse.Namespace) -> int:
     ok = all(s.checks.get("ballots") == s.checks.get("voters") == s.checks.get("distinct_orgs") == len(orgs)
              and not s.checks.get("double_receipts") and not s.checks.get("receipts_missing_from_ballots")
              and s.checks.get("revealed") == len(orgs) and s.checks.get("record_verifies") for s in storms)
-    ok = ok and not any(re.search(r":5\d\d$", k) for k in storms[0].statuses) and not left
+    steady = [s for s in storms if s.restart_seconds is None]
+    ok = ok and not any(re.search(r":5\d\d$", k) for s in steady for k in s.statuses) and not left
     print("OK" if ok else "INVARIANT BROKEN")
     return 0 if ok else 1
+
+
+async def run_storm(result: Storm, server: object | None, server_pid: int, url: str, orgs: list[Org], eid: int,
+                    cands: dict[str, list[int]], voters: list[RawClient], trustees: Trustees,
+                    retry_share: float) -> None:
+    """One storm on its own election (with `server`: restarted half-way), then its checks and its count."""
+    restart = asyncio.Event() if server is not None else None
+
+    async def restarter() -> None:
+        assert restart is not None
+        await restart.wait()
+        result.restart_seconds = await asyncio.to_thread(restart_database, server)
+        print(f"database restarted in {result.restart_seconds:.1f} s", flush=True)
+
+    task = asyncio.create_task(restarter()) if restart is not None else None
+    cpu0 = cpu_seconds(server_pid)
+    await storm(orgs, eid, cands, voters, result, retry_share, restart)
+    if task is not None:
+        await task
+    result.cpu = cpu_used(cpu0, cpu_seconds(server_pid))
+    await check_counts(url, eid, orgs, result)
+    await count_sealed(url, eid, trustees, result)
 
 
 def write_report(storms: list[Storm], n: int, args: argparse.Namespace) -> None:
@@ -668,7 +693,8 @@ def write_report(storms: list[Storm], n: int, args: argparse.Namespace) -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False, cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
     lines = ["# Vote storm", "",
-             f"`python bench/bench_vote_storm.py --orgs {n} --clients {args.clients} --pool {args.pool}` "
+             f"`python bench/bench_vote_storm.py --orgs {n} --clients {args.clients} --rate {args.rate:.0f} "
+             f"--pool {args.pool}` "
              f"on {time.strftime('%Y-%m-%d')} "
              f"at commit {commit}: {os.cpu_count()} CPUs ({pg}), Python {platform.python_version()}. The load generator, "
              f"`portal serve --workers 2` (uvicorn, one SO_REUSEPORT socket per worker, PORTAL_DB_MAX={args.pool} "
@@ -682,10 +708,16 @@ def write_report(storms: list[Storm], n: int, args: argparse.Namespace) -> None:
              "A vote is the final `POST /elecciones/{id}/votar` (step=cast); "
              f"{int(args.retry_share * 100)}% of the organizations post it again after their receipt and must "
              "get 409. Targets: ≥ 300 votes/s, p95 < 200 ms, zero 5xx; ballots = marked voters = distinct "
-             "organizations.", ""]
+             "organizations.", "",
+             "Two ways to load the portal. *Closed loop*: each client sends its next ballot as soon as the last "
+             "is answered; this finds the most the portal takes, and its latency is, by Little's law, the number "
+             f"of clients divided by the throughput ({args.clients} clients at 300 votes/s is 213 ms on average, "
+             "whatever the portal does). *Open loop*: the ballots are due on a schedule (the offered rate), as "
+             "people arrive, and each one's latency counts from its due time, queueing included; this says how "
+             "fast a vote is answered while the portal takes 300 a second.", ""]
     for s in storms:
         lines += describe(s, n)
-    lines += ["In storm 2, requests that hit the restart get the error page (no receipt) and their client "
+    lines += ["In the restart storm, requests that hit the restart get the error page (no receipt) and their client "
               "posts again, as a person would; `after-error:409` counts organizations whose ballot had in fact "
               "been committed before the error (recorded once, never twice). Ballots are sealed for two "
               "trustees; every receipt page's tracking code was found among the ballots the trustees' steps "
@@ -699,6 +731,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orgs", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--rate", type=float, default=300, help="ballots/s offered in the open-loop storm "
+                        "(0: no open-loop storm)")
     parser.add_argument("--retry-share", type=float, default=0.2)
     parser.add_argument("--pool", type=int, default=10, help="PORTAL_DB_MAX: database connections per worker "
                         "(10, the portal's default)")
@@ -709,6 +743,7 @@ if __name__ == "__main__":
                         "then time the count's portal path (close, trustees' steps, reveal, tally) once")
     parser.add_argument("--deadline", type=float, default=20 * 60, help="seconds before the run gives up")
     arguments = parser.parse_args()
+    CLIENTS[:] = [arguments.clients]
     try:
         sys.exit(asyncio.run(asyncio.wait_for(main(arguments), arguments.deadline)))
     except TimeoutError:
