@@ -41,7 +41,7 @@ WRK = shutil.which("wrk") or "/usr/bin/wrk"
 LIST = "/organizaciones"
 SEARCHES = ("/organizaciones?q=venezolanos", "/organizaciones?q=fundacion%20haiti")
 P95_TARGET_MS = 20.0
-RATIO_TARGET = 0.5
+RATIO_TARGET = 0.8  # issue 16, item 9 (0.5 before)
 # wrk's own percentiles, exact, printed by done() (wrk --latency prints 50/75/90/99 but not 95).
 LUA = """
 done = function(summary, latency, requests)
