@@ -182,14 +182,23 @@ async def scheduled(db: Database) -> list[Planned]:
     return to_dataclasses(Planned, rows)
 
 
-async def plan(db: Database, values: dict[str, Any]) -> None:
-    """Plan one reminder; nothing when its key (kind, step, user, subject, deadline) exists in any state."""
+PLANNED_COLUMNS = {"kind": "text", "step": "text", "user_id": "bigint", "subject_type": "text", "subject_id": "text",
+                   "deadline": "timestamptz", "send_at": "timestamptz", "until": "timestamptz", "language": "text",
+                   "label": "text"}
+
+
+async def plan_all(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Plan many reminders in one statement (one array per column): a run at 10,000 organizations finds
+    tens of thousands of due reminders, and one INSERT each took minutes. Keys that exist in any state
+    are left alone, as plan() does."""
+    if not rows:
+        return
+    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in PLANNED_COLUMNS.items())
     await db.execute(
-        """INSERT INTO reminders (kind, step, user_id, subject_type, subject_id, deadline, send_at, until,
-                                  language, label)
-           VALUES (:kind, :step, :user_id, :subject_type, :subject_id, :deadline, :send_at, :until,
-                   :language, :label)
-           ON CONFLICT ON CONSTRAINT reminders_once DO NOTHING""", values)
+        f"""INSERT INTO reminders ({", ".join(PLANNED_COLUMNS)})
+            SELECT * FROM unnest({arrays})
+            ON CONFLICT ON CONSTRAINT reminders_once DO NOTHING""",  # noqa: S608 (only constant column names)
+        {name: [row[name] for row in rows] for name in PLANNED_COLUMNS})
 
 
 async def skip(db: Database, reminder_id: int, reason: str, now: datetime) -> None:

@@ -41,8 +41,7 @@ async def plan(db: Database, timing: Timing) -> dict[str, int]:
     found = [d for d in await find_all(db, ctx) if (d.user_id, KINDS[d.kind].topic) not in optouts]
     wanted = {d.key for d in found}
     languages = await q.languages(db)
-    for due in found:
-        await q.plan(db, _row(due, languages.get(due.user_id, i18n.DEFAULT)))
+    await q.plan_all(db, [_row(due, languages.get(due.user_id, i18n.DEFAULT)) for due in found])
     skipped = 0
     for planned in await q.scheduled(db):
         if key(planned.kind, planned.step, planned.user_id, planned.subject_type, planned.subject_id,
