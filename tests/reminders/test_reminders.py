@@ -179,3 +179,16 @@ async def test_staff_schedule(db: Any, client: Any, ctx: Any, moving_clock: Movi
     only_sent = await client.get("/staff/recordatorios?status=sent&kind=registry.vigencia")
     assert "1 recordatorio<" in only_sent.text
     assert (await client.get("/staff/recordatorios?start=nope")).status_code == 200
+
+
+async def test_a_run_sends_batch_after_batch(db: Any, ctx: Any, monkeypatch: Any) -> None:
+    """More reminders due than one batch holds: the same run goes on with the next batch (one batch a
+    run took five hours for 10,000 organizations), and a second run finds nothing left."""
+    monkeypatch.setattr(service, "SEND_LIMIT", 2)
+    for i in range(5):
+        user = await create_user(db, f"lote{i}@prueba.cl")
+        await create_org(db, owner=user, vigencia_expires_on=clock.today() + timedelta(days=29))
+    await round_(ctx)
+    assert await sent(db) == {("registry.vigencia", "30d"): 5}
+    await round_(ctx)
+    assert len(await outbox(db)) == 5
