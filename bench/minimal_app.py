@@ -11,6 +11,7 @@ Run:  DATABASE_URL=postgresql://… uvicorn --factory bench.minimal_app:create_a
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
@@ -31,12 +32,13 @@ from portal.registry.search import SCAN_BUDGET
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
-# Mirrors portal/registry/search.py public_page (no filter, or plain words in q): a page of ids,
-# then their rows; without q the capped count only when the first page overflows; with q the
-# count first, then the matches among the first SCAN_BUDGET rows in order when there are many,
-# else every match sorted; a search in one transaction with custom plans, as the portal's (without
-# them, PostgreSQL's generic plan for the capped count scans every match: the yardstick would be
-# slower than the portal for a reason the portal does not have).
+# Mirrors portal/registry/search_queries.py public_page (no filter, or plain words in q): a page of ids,
+# then their rows; without q the capped count only when the first page overflows; with q, in one
+# transaction with custom plans as the portal's (without them, PostgreSQL's generic plan for the capped
+# count scans every match: the yardstick would be slower than the portal for a reason the portal does
+# not have), the matches among the first SCAN_BUDGET rows in order when the planner's share says they
+# are dense, else (or when that falls short) every match sorted; the capped count beside the page on a
+# second connection when one is free at that moment, else after it.
 ROWS_SQL = """
 WITH page AS ({ids})
 SELECT o.id, o.legal_name, o.short_name, o.category, o.region_code, r.name AS region_name,
@@ -56,12 +58,13 @@ IDS_SCANNED = """SELECT s.id, s.region_rank, s.legal_name FROM (
 IDS_SORTED = """SELECT o.id, o.region_rank, o.legal_name FROM organizations o
     WHERE o.listed AND o.search @@ CAST($2 AS tsquery)
     ORDER BY o.region_rank + 0, o.legal_name, o.id LIMIT $1 OFFSET 0"""
-COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM organizations o WHERE {where} LIMIT $1) s"
+COUNT_SQL = "SELECT count(*) FROM (SELECT FROM organizations o WHERE {where} LIMIT $1) s"
 SEARCH = "o.search @@ CAST($2 AS tsquery)"
 # As the portal starts a search (search_queries._start_search): the last word's prefix spelled out as its
 # lexemes (migrations/0130), and custom plans for the rest of the transaction.
-START_SEARCH = ("SELECT portal_expand_prefixes(to_tsquery('spanish', $1))::text, "
-                "set_config('plan_cache_mode', 'force_custom_plan', true)")
+START_SEARCH = """WITH e AS MATERIALIZED (SELECT portal_expand_prefixes(to_tsquery('spanish', $1)) AS tsq)
+    SELECT e.tsq::text, portal_search_share(e.tsq), set_config('plan_cache_mode', 'force_custom_plan', true) FROM e"""
+CUSTOM_PLANS = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
 
 PAGE = Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="es-CL"><head><meta charset="utf-8"><title>Organizaciones · Portal Participa</title>
@@ -101,12 +104,27 @@ def prefix_tsquery(q: str) -> str:
     return " & ".join([*words[:-1], words[-1] + ":*"]) if words else ""
 
 
+async def count_beside(app: Any, tsq: str) -> int | None:
+    """The capped search count on a second connection if one is free now (as portal.db's connection(wait=False))."""
+    gate: asyncio.Semaphore = app.state.gate
+    if gate.locked():
+        return None
+    async with gate, app.state.pool.acquire() as conn:
+        await conn.execute("BEGIN")  # as below: plain statements
+        try:
+            await conn.execute(CUSTOM_PLANS)
+            total: int = await conn.fetchval(COUNT_SQL.format(where=f"o.listed AND {SEARCH}"), COUNT_CAP + 1, tsq)
+        finally:
+            await conn.execute("COMMIT")
+        return total
+
+
 async def organizaciones(request: Request) -> HTMLResponse:
     pool: asyncpg.Pool = request.app.state.pool
     q = request.query_params.get("q", "").strip()[:200]
     tsq = prefix_tsquery(q)
     limit = PAGE_SIZE + 1
-    async with pool.acquire() as conn:
+    async with request.app.state.gate, pool.acquire() as conn:
         if not tsq:
             rows = await conn.fetch(ROWS_SQL.format(ids=IDS_IN_ORDER), limit)
             total = len(rows)
@@ -117,13 +135,16 @@ async def organizaciones(request: Request) -> HTMLResponse:
             # tests/test_architecture.py keeps `.transaction()` to the portal's database layer.
             await conn.execute("BEGIN")
             try:
-                tsq = await conn.fetchval(START_SEARCH, tsq)
-                total = await conn.fetchval(COUNT_SQL.format(where=f"o.listed AND {SEARCH}"), COUNT_CAP + 1, tsq)
+                tsq, share, _ = await conn.fetchrow(START_SEARCH, tsq)
+                counting = asyncio.create_task(count_beside(request.app, tsq))
                 rows = []
-                if total > COUNT_CAP:
+                if share * SCAN_BUDGET >= limit:
                     rows = await conn.fetch(ROWS_SQL.format(ids=IDS_SCANNED), limit, tsq, SCAN_BUDGET)
                 if len(rows) < limit:
                     rows = await conn.fetch(ROWS_SQL.format(ids=IDS_SORTED), limit, tsq)
+                total = await counting
+                if total is None:
+                    total = await conn.fetchval(COUNT_SQL.format(where=f"o.listed AND {SEARCH}"), COUNT_CAP + 1, tsq)
             finally:
                 await conn.execute("COMMIT")  # read-only: after an error, COMMIT ends the failed transaction too
     groups: list[tuple[str, list[Any]]] = []
@@ -143,6 +164,7 @@ def create_app(url: str | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.pool = await asyncpg.create_pool(dsn, min_size=2, max_size=10)
+        app.state.gate = asyncio.Semaphore(10)  # every checkout passes it, so `locked()` means none is free
         async with app.state.pool.acquire() as conn:
             app.state.regions = [(r["code"], r["name"]) for r in
                                  await conn.fetch("SELECT code, name FROM regions ORDER BY sort_order")]

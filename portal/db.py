@@ -18,6 +18,9 @@ so both can be upgraded within their declared ranges:
   connection ahead of the waiter it woke: under a vote storm some requests lose their turn again and
   again. `_Gate` admits at most `max_size` tasks to the pool, first come first served, and hands a
   freed place straight to the longest waiter, so the pool's own queue is never contended.
+- *A second connection only if free.* `connection(wait=False)` raises PoolBusy instead of queueing: a
+  request that already holds a connection may do work beside it (the registry search's count) but
+  never waits for a second one, since enough such requests at once would each hold one and wait.
 - *Released after a failure.* Transactions are asyncpg's (nested: a savepoint) on the task's
   connection, not `databases`' (which skips releasing its connection wrapper when BEGIN, COMMIT or
   ROLLBACK fails on a dead connection). A connection left inside a transaction is terminated before it
@@ -57,7 +60,7 @@ from portal.clock import TZ_NAME
 
 T = TypeVar("T")
 
-__all__ = ["DB_FAILURES", "POOLERS", "Connection", "Database", "Row", "as_dict", "as_dicts", "connect", "connect_url",
+__all__ = ["DB_FAILURES", "POOLERS", "Connection", "Database", "PoolBusy", "Row", "as_dict", "as_dicts", "connect", "connect_url",
            "embedded_url", "to_dataclass", "to_dataclasses", "with_database"]
 
 # Errors that mean "the database went away": the transaction did not commit (or the commit's outcome
@@ -68,6 +71,10 @@ DB_FAILURES: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CrashShutdownError, OSError, ConnectionError,
 )
+
+
+class PoolBusy(Exception):
+    """`connection(wait=False)`: no pool connection was free at that moment."""
 
 
 class Row(asyncpg.Record):
@@ -167,6 +174,13 @@ class _Gate:
                     self.waiting.remove(turn)
             raise
 
+    def try_acquire(self) -> bool:
+        """A place only if one is free now and nobody is waiting for one (never queues)."""
+        if self.free > 0 and not self.waiting:
+            self.free -= 1
+            return True
+        return False
+
     def release(self) -> None:
         """Hand the place to the longest waiter still waiting, else free it."""
         while self.waiting:
@@ -263,9 +277,13 @@ class Database:
 
     # -- connections and transactions --
 
-    def connection(self) -> Connection:
-        """`async with db.connection() as conn:` one pool connection for everything inside, in this task."""
-        return Connection(self)
+    def connection(self, *, wait: bool = True) -> Connection:
+        """`async with db.connection() as conn:` one pool connection for everything inside, in this task.
+
+        `wait=False`: raise PoolBusy instead of queueing when no connection is free, for work a task does
+        beside a connection its request already holds (a request that holds one and waits for a second
+        could, with enough of them at once, wait for ever)."""
+        return Connection(self, wait=wait)
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
@@ -291,8 +309,12 @@ class Database:
             return held
         return None  # none, or inherited from the task that created this one: not ours to use
 
-    async def _acquire(self) -> _Held:
-        await self.gate.acquire()
+    async def _acquire(self, *, wait: bool = True) -> _Held:
+        if not wait:
+            if not self.gate.try_acquire():
+                raise PoolBusy
+        else:
+            await self.gate.acquire()
         try:
             checkout = self.pool.connection()
             await checkout.__aenter__()
@@ -316,17 +338,18 @@ class Database:
 class Connection:
     """One pool connection held by the current task, shared by every query inside (nested: the same)."""
 
-    __slots__ = ("_db", "_held", "_token")
+    __slots__ = ("_db", "_held", "_token", "_wait")
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, wait: bool = True) -> None:
         self._db = db
+        self._wait = wait
         self._held: _Held | None = None
         self._token: contextvars.Token[_Held | None] | None = None
 
     async def __aenter__(self) -> Connection:
         held = self._db.held()
         if held is None:
-            held = await self._db._acquire()
+            held = await self._db._acquire(wait=self._wait)
             self._token = self._db._current.set(held)
         self._held = held
         return self

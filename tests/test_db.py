@@ -94,6 +94,34 @@ async def test_a_task_holds_one_connection_for_a_block(db: Any) -> None:
     assert db.held() is None
 
 
+async def test_a_connection_without_waiting_is_refused_when_none_is_free(db: Any) -> None:
+    """connection(wait=False) takes a free connection, reuses the task's own, and raises PoolBusy instead
+    of queueing when every place is taken or others are already waiting."""
+    pid = "SELECT pg_backend_pid()"
+    async with db.connection(wait=False):
+        mine = await db.fetch_val(pid)
+        async with db.connection(wait=False):  # nested: the task's own, never refused
+            assert await db.fetch_val(pid) == mine
+    gate = getattr(db.gate, "gate", db.gate)  # under portal.ops.metrics' timing wrapper, if any
+    free = gate.free
+    gate.free = 0  # every place taken
+    try:
+        with pytest.raises(dbmod.PoolBusy):
+            async with db.connection(wait=False):
+                pass
+        assert gate.free == 0 and not gate.waiting  # refused without queueing or taking a place
+    finally:
+        gate.free = free
+    gate.waiting.append(asyncio.get_running_loop().create_future())  # someone already waits: no barging
+    try:
+        with pytest.raises(dbmod.PoolBusy):
+            async with db.connection(wait=False):
+                pass
+    finally:
+        gate.waiting.clear()
+    assert gate.free == gate.size
+
+
 async def test_atomic_commits_rolls_back_and_nests_as_savepoints(db: Any) -> None:
     await db.execute("CREATE TEMP TABLE IF NOT EXISTS t_atomic (x int)")  # a temp table: one session only
     async with checkout(db):

@@ -70,6 +70,9 @@ class TimedGate:
         await self.gate.acquire()
         POOL_WAIT.observe(time.perf_counter() - start)
 
+    def try_acquire(self) -> bool:
+        return bool(self.gate.try_acquire())  # never waits: nothing to time
+
     def release(self) -> None:
         self.gate.release()
 
@@ -77,7 +80,7 @@ class TimedGate:
 def instrument(db: dbmod.Database) -> None:
     """Time the pool's waits (once per Database)."""
     if not isinstance(db.gate, TimedGate):
-        db.gate = TimedGate(db.gate)  # type: ignore[assignment]  # (duck-typed: db.py calls acquire/release only)
+        db.gate = TimedGate(db.gate)  # type: ignore[assignment]  # (duck-typed: db.py calls acquire/try_acquire/release only)
 
 
 def observe(method: str, route: str, status: int, seconds: float, db: dbmod.Database | None) -> None:

@@ -80,6 +80,16 @@ def prefix_tsquery(q: str) -> str:
     return " & ".join([*words[:-1], words[-1] + ":*"])
 
 
+def walk_first(share: float, offset: int, limit: int) -> bool:
+    """Whether to look for a page of matches by walking the list in order (search_queries._IDS_SCANNED)
+    rather than sorting every match: when the matches expected among the first SCAN_BUDGET rows (the
+    planner's `share` of organizations that match) cover the rows up to this page's end.
+
+    A wrong guess costs time, never rows: a walk that falls short is followed by the sort. Guessing "walk"
+    costs at most SCAN_BUDGET rows; guessing "sort" for a common word sorts thousands of matches."""
+    return offset + limit <= SCAN_BUDGET and share * SCAN_BUDGET >= offset + limit
+
+
 def is_web_search(q: str) -> bool:
     """Quotes, -negation or "or": the user wrote a web-search query, to be honoured as written."""
     return bool(_OPERATORS.search(q)) or not prefix_tsquery(q)

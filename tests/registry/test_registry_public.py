@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 import re
 from datetime import timedelta
 from typing import Any
+
+import pytest
 
 from factories import create_org, create_rep
 from portal import clock
@@ -133,9 +136,11 @@ async def test_export_streams_more_than_one_batch(db, client) -> None:
     assert sum(1 for _ in csv.reader(io.StringIO((await client.get("/datos/organizaciones.csv")).text))) == len(data) + 1
 
 
-async def test_search_paths_give_the_same_pages(db, client, monkeypatch) -> None:
-    """The fast path (matches of an ordered prefix) and the sorted fallback agree with a plain query."""
-    from portal.registry import search
+@pytest.mark.parametrize("walk", [True, False, None], ids=["walk-first", "sort-first", "planner"])
+async def test_search_paths_give_the_same_pages(db, client, monkeypatch, walk) -> None:
+    """The fast path (matches of an ordered prefix), the sorted fallback and the planner's choice between
+    them agree with a plain query."""
+    from portal.registry import search, search_queries
 
     await db.execute(
         """INSERT INTO organizations (rut, legal_name, legal_form, category, region_code, comuna_code, status,
@@ -145,12 +150,94 @@ async def test_search_paths_give_the_same_pages(db, client, monkeypatch) -> None
            FROM generate_series(1, 160) g""")
     monkeypatch.setattr(model, "COUNT_CAP", 10)
     monkeypatch.setattr(search, "SCAN_BUDGET", 90)  # 80 "Asociación" rows come first: the fast path falls short
-    for q, page in (("fundación", 1), ("fund", 2), ("venezolanos", 1), ("venezolanos", 2), ("migrantes", 4)):
+    monkeypatch.setattr(search_queries, "SCAN_BUDGET", 90)
+    if walk is not None:
+        monkeypatch.setattr(search_queries, "walk_first", lambda *_: walk)
+    for q, page in (("fundación", 1), ("fund", 2), ("venezolanos", 1), ("venezolanos", 2), ("migrantes", 4),
+                    ('"apoyo a migrantes" -fundación', 1)):
         expected = [r["id"] for r in await db.fetch_all(
-            """SELECT id FROM organizations WHERE search @@ to_tsquery('spanish', :t)
-               ORDER BY legal_name, id LIMIT 50 OFFSET :o""", {"t": search.prefix_tsquery(q), "o": (page - 1) * 50})]
-        got = ids((await client.get("/organizaciones", params={"q": q, "page": page})).text)
+            """SELECT id FROM organizations
+               WHERE search @@ CASE WHEN :web THEN websearch_to_tsquery('spanish', :q) ELSE to_tsquery('spanish', :t) END
+               ORDER BY legal_name, id LIMIT 50 OFFSET :o""",
+            {"t": search.prefix_tsquery(q), "q": q, "web": search.is_web_search(q), "o": (page - 1) * 50})]
+        response = await client.get("/organizaciones", params={"q": q, "page": page})
+        got = ids(response.text)
         assert got == expected and got, (q, page)
+        assert "Más de 10 organizaciones" in response.text  # the capped count: 80 or 160 matches each
+
+
+async def test_search_count_runs_beside_the_page_or_after_it_when_the_pool_is_busy(db, client, monkeypatch) -> None:
+    """The count takes a second connection only if one is free at that moment; with none free it runs
+    after the page on the request's own connection, and the answer is the same."""
+    from portal.registry import search_queries
+
+    for n in range(3):
+        await create_org(db, status="approved", name=f"Fundación Haití {n}")
+    backends: list[tuple[str, int]] = []
+    count = search_queries._count
+
+    async def spying_count(database, where):  # type: ignore[no-untyped-def]
+        backends.append(("count", await database.fetch_val("SELECT pg_backend_pid()")))
+        return await count(database, where)
+
+    fetch = search_queries._fetch
+
+    async def spying_fetch(database, sql, params):  # type: ignore[no-untyped-def]
+        backends.append(("page", await database.fetch_val("SELECT pg_backend_pid()")))
+        return await fetch(database, sql, params)
+
+    monkeypatch.setattr(search_queries, "_count", spying_count)
+    monkeypatch.setattr(search_queries, "_fetch", spying_fetch)
+    beside = await client.get("/organizaciones", params={"q": "fundacion hait"})
+    assert len(ids(beside.text)) == 3 and "3 organizaciones" in beside.text
+    pids = dict(backends)
+    assert pids["count"] != pids["page"]  # two connections at once
+    backends.clear()
+    gate = getattr(db.gate, "gate", db.gate)
+    monkeypatch.setattr(gate, "try_acquire", lambda: False)  # no connection free at that moment
+    after = await client.get("/organizaciones", params={"q": "fundacion hait"})
+    assert ids(after.text) == ids(beside.text) and "3 organizaciones" in after.text
+    kinds = [kind for kind, _ in backends]  # the page (a walk, maybe then the sort), then the count
+    assert kinds[-1] == "count" and "count" not in kinds[:-1] and len({pid for _, pid in backends}) == 1
+    assert gate.free == gate.size
+
+
+async def test_a_failed_search_page_cancels_its_count_and_frees_both_connections(db, monkeypatch) -> None:
+    from portal.registry import search, search_queries
+
+    started = asyncio.Event()
+    count = search_queries._count
+
+    async def slow_count(database, where):  # type: ignore[no-untyped-def]
+        started.set()
+        await database.fetch_val("SELECT pg_sleep(5)")
+        return await count(database, where)
+
+    async def failing_page(*_: Any) -> None:
+        await started.wait()
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(search_queries, "_count", slow_count)
+    monkeypatch.setattr(search_queries, "_search_page", failing_page)
+    with pytest.raises(ZeroDivisionError):
+        await asyncio.wait_for(search_queries.public_page(db, search.Filters(q="fundacion")), 3)
+    gate = getattr(db.gate, "gate", db.gate)
+    assert gate.free == gate.size and not gate.waiting
+    assert await db.fetch_val("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active'") == 0
+
+
+async def test_search_share_is_the_planners_estimate(db, owner_db) -> None:
+    """portal_search_share: a share between 0 and 1, larger for a word most organizations use."""
+    await db.execute(
+        """INSERT INTO organizations (rut, legal_name, legal_form, category, region_code, comuna_code, status,
+                                      vigencia_expires_on, approved_at, description)
+           SELECT g || '-K', 'Agrupación ' || g || CASE WHEN g % 50 = 0 THEN ' Haití' ELSE '' END, 'otra', 'B',
+                  '13', '13101', 'approved', current_date + 10, now(), 'Apoyo a migrantes'
+           FROM generate_series(1, 1000) g""")
+    await owner_db.execute("ANALYZE organizations")
+    share = {w: await db.fetch_val("SELECT portal_search_share(to_tsquery('spanish', :w))", {"w": w})
+             for w in ("migrantes", "haiti", "inexistente")}
+    assert 0.9 <= share["migrantes"] <= 1 and 0.005 <= share["haiti"] <= 0.05 and 0 < share["inexistente"] < 0.005
 
 
 async def test_pages_render_in_english(db, make_client) -> None:

@@ -61,6 +61,20 @@ def test_prefix_tsquery_is_always_plain_words(q: str, expected: str) -> None:
     assert search.prefix_tsquery(q) == expected
 
 
+@pytest.mark.parametrize(("share", "page", "walk"), [
+    (0.05, 1, True),     # 150 matches expected among the 3,000 rows walked: plenty for 51
+    (0.015, 1, False),   # 45: fewer than the 51 rows a page needs (50 and one to know there is a next)
+    (0.017, 1, True),    # 51
+    (0.05, 3, False),    # 150 < 151
+    (1.0, 59, True),     # 2,951 rows needed: all within the walk
+    (1.0, 60, False),    # 3,001: past the walk
+    (0.0, 1, False),
+])
+def test_walk_first_only_when_matches_are_expected_to_fill_the_page(share: float, page: int, walk: bool) -> None:
+    offset, limit = (page - 1) * model.PAGE_SIZE, model.PAGE_SIZE + 1
+    assert search.walk_first(share, offset, limit) is walk
+
+
 def test_filters_drop_unknown_values() -> None:
     f = search.parse_filters({"q": "x" * 500, "category": "Z", "region": "05", "comuna": "13101", "page": "x"},
                              _territory())
