@@ -119,6 +119,9 @@ def _asyncpg_url(url: str) -> str:
 # ----- database roles -----
 
 APPEND_ONLY = ("audit_log", "election_log", "audit_anchors", "election_record")
+# Rows the app changes but never removes: without its row a council would silently fall back to the
+# default rules (docs/council.md), bypassing the audited form that changes them.
+NEVER_DELETED = ("council_settings",)
 GRANTS = """
         REVOKE CREATE ON SCHEMA public FROM PUBLIC;
         GRANT USAGE ON SCHEMA public TO {role};
@@ -142,13 +145,16 @@ def _role(name: str) -> str:
 async def grant_app_role(conn: asyncpg.Connection, role: str) -> None:
     """Rows of every table, sequences and functions for `role`, also for the tables later migrations
     create (default privileges); then the append-only logs and the migration record taken back to
-    read (and insert, for the logs). The role owns nothing, so it cannot ALTER, DISABLE TRIGGER or
-    TRUNCATE anything."""
+    read (and insert, for the logs), and deletion taken back where rows must stay (NEVER_DELETED).
+    The role owns nothing, so it cannot ALTER, DISABLE TRIGGER or TRUNCATE anything."""
     r = _role(role)
     await conn.execute(GRANTS.replace("{role}", r))
     for table in APPEND_ONLY:
         if await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", table):
             await conn.execute(f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {table} FROM {r}")
+    for table in NEVER_DELETED:
+        if await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", table):
+            await conn.execute(f"REVOKE DELETE, TRUNCATE ON {table} FROM {r}")
 
 
 async def ensure_app_role(owner_url: str, role: str, password: str) -> str:

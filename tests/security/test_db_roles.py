@@ -75,6 +75,12 @@ async def test_the_app_role_keeps_its_everyday_rights(db: Any) -> None:
     assert await db.fetch_val("SELECT count(*) FROM audit_log") == 1
 
 
+async def test_the_app_role_cannot_delete_a_councils_rules(db: Any) -> None:
+    """Without its council_settings row a council would fall back to the defaults unaudited."""
+    for statement in ("DELETE FROM council_settings", "TRUNCATE council_settings"):
+        assert "permission denied" in await _refused(db, statement), statement
+
+
 async def test_later_tables_are_covered_and_each_run_reapplies_the_log_restrictions(
         db: Any, owner_db: Any, database_url: str, settings: Settings) -> None:
     role = await db.fetch_val("SELECT current_user")
