@@ -365,15 +365,24 @@ def measure(servers: Servers, args: argparse.Namespace, lua: Path, say: Callable
                           for path, rounds in result["rounds"].items()}
     for path in (LIST, *SEARCHES):
         result["python"][path] = python_latencies(servers.portal_port, path, args.python_requests, args.duration * 2)
-    loaded = [("portal", portal, LIST), ("minimal", minimal, LIST),
-              ("portal", portal, SEARCHES[0]), ("minimal", minimal, SEARCHES[0])]
-    for name, base, path in loaded:
-        figures = wrk(base + path, args.connections, args.loaded_duration, lua, meter=meters[name])
-        result["loaded"][(name, path)] = figures
-        say(f"loaded {name} {path}: {figures.rps:.0f} req/s, CPU {figures.cpu_app_ms:.1f} ms app + "
-            f"{figures.cpu_db_ms:.1f} ms db per request (load {figures.load})")
+    bases = {"portal": portal, "minimal": minimal}
+    result["pair_ratios"] = {}
     for key, path in (("list", LIST), ("search", SEARCHES[0])):
-        p, m = result["loaded"][("portal", path)], result["loaded"][("minimal", path)]
+        pairs = []
+        for i in range(args.loaded_rounds):  # pairs in alternating order, so a drift in the machine hits both
+            pair: dict[str, Figures] = {}
+            for name in (("portal", "minimal") if i % 2 == 0 else ("minimal", "portal")):
+                figures = pair[name] = wrk(bases[name] + path, args.connections, args.loaded_duration, lua,
+                                           meter=meters[name])
+                say(f"loaded {name} {path}: {figures.rps:.0f} req/s, CPU {figures.cpu_app_ms:.1f} ms app + "
+                    f"{figures.cpu_db_ms:.1f} ms db per request (load {figures.load})")
+            pairs.append(pair)
+        pairs.sort(key=lambda pair: pair["portal"].rps / pair["minimal"].rps)
+        result["pair_ratios"][key] = [pair["portal"].rps / pair["minimal"].rps for pair in pairs]
+        median = pairs[len(pairs) // 2]  # the pair with the median ratio is the one reported
+        for name in ("portal", "minimal"):
+            result["loaded"][(name, path)] = median[name]
+        p, m = median["portal"], median["minimal"]
         result[f"ratio_{key}"] = p.rps / m.rps
         result[f"cpu_ratio_{key}"] = (m.cpu_app_ms + m.cpu_db_ms) / (p.cpu_app_ms + p.cpu_db_ms)
     return result
@@ -398,6 +407,9 @@ def table(result: dict[str, Any]) -> str:
     lines.append("")
     for path, rounds in result["rounds"].items():
         lines.append(f"- unloaded p95 of each round, `{path}`: " + ", ".join(f"{f.p95:.1f} ms" for f in rounds))
+    for key, ratios in result["pair_ratios"].items():
+        lines.append(f"- loaded throughput portal / minimal app of each pair ({key}, the median pair is in the "
+                     "table): " + ", ".join(f"{r:.2f}" for r in ratios))
     return "\n".join(lines)
 
 
@@ -432,7 +444,8 @@ def report(result: dict[str, Any], info: dict[str, Any], plans: dict[str, str]) 
         "## Figures", "", table(result), "",
         f"Unloaded: `wrk -t1 -c1 -d{info['duration']}s --latency -s pct.lua URL` (pct.lua prints "
         f"latency:percentile(95)); loaded: `wrk -t1 -c{result['connections']} -d{info['loaded_duration']}s --latency "
-        "-s pct.lua URL`. The Python client sends sequential keep-alive requests with http.client.", "",
+        f"-s pct.lua URL`, {info['loaded_rounds']} portal/minimal pairs per URL in alternating order (the pair with "
+        "the median ratio is in the table). The Python client sends sequential keep-alive requests with http.client.", "",
         "## Targets", "", *verdict(result), "", *_load_note(result), "",
         "## Query plans at this size (EXPLAIN ANALYZE of portal.registry.search.public_page)", "",
     ]
@@ -480,6 +493,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3, help="unloaded rounds per URL (the median is reported)")
+    parser.add_argument("--loaded-rounds", type=int, default=3,
+                        help="loaded portal/minimal pairs per URL, in alternating order (the median ratio is reported)")
     parser.add_argument("--python-requests", type=int, default=300)
     parser.add_argument("--no-write", action="store_true", help="print only; do not write bench/results/registry.md")
     args = parser.parse_args(argv)
@@ -515,11 +530,13 @@ def main(argv: list[str] | None = None) -> int:
     info = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(), "commit": commit(),
         "count": args.count, "seed": args.seed, "load_seconds": load_seconds, "same_rows": same,
-        "duration": args.duration, "loaded_duration": args.loaded_duration, **facts,
+        "duration": args.duration, "loaded_duration": args.loaded_duration, "loaded_rounds": args.loaded_rounds,
+        **facts,
         "commands": ["cd /work/main  # the repository",
                      "apt-get install -y wrk   # if /usr/bin/wrk is missing",
                      f".venv/bin/python bench/bench_registry.py --count {args.count} --seed {args.seed} "
                      f"--duration {args.duration} --rounds {args.rounds} --loaded-duration {args.loaded_duration} "
+                     f"--loaded-rounds {args.loaded_rounds} "
                      f"--connections {args.connections}"],
     }
     print(table(result))

@@ -142,9 +142,9 @@ async def organizaciones(request: Request) -> HTMLResponse:
                     rows = await conn.fetch(ROWS_SQL.format(ids=IDS_SCANNED), limit, tsq, SCAN_BUDGET)
                 if len(rows) < limit:
                     rows = await conn.fetch(ROWS_SQL.format(ids=IDS_SORTED), limit, tsq)
-                total = await counting
-                if total is None:
-                    total = await conn.fetchval(COUNT_SQL.format(where=f"o.listed AND {SEARCH}"), COUNT_CAP + 1, tsq)
+                counted = await counting
+                total = counted if counted is not None else await conn.fetchval(
+                    COUNT_SQL.format(where=f"o.listed AND {SEARCH}"), COUNT_CAP + 1, tsq)
             finally:
                 await conn.execute("COMMIT")  # read-only: after an error, COMMIT ends the failed transaction too
     groups: list[tuple[str, list[Any]]] = []
