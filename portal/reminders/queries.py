@@ -182,23 +182,23 @@ async def scheduled(db: Database) -> list[Planned]:
     return to_dataclasses(Planned, rows)
 
 
-PLANNED_COLUMNS = {"kind": "text", "step": "text", "user_id": "bigint", "subject_type": "text", "subject_id": "text",
+_PLANNED_COLUMNS = {"kind": "text", "step": "text", "user_id": "bigint", "subject_type": "text", "subject_id": "text",
                    "deadline": "timestamptz", "send_at": "timestamptz", "until": "timestamptz", "language": "text",
                    "label": "text"}
 
 
 async def plan_all(db: Database, rows: list[dict[str, Any]]) -> None:
     """Plan many reminders in one statement (one array per column): a run at 10,000 organizations finds
-    tens of thousands of due reminders, and one INSERT each took minutes. Keys that exist in any state
-    are left alone, as plan() does."""
+    tens of thousands of due reminders, and one INSERT each took minutes. A reminder whose key (kind, step,
+    user, subject, deadline) exists in any state is left alone (reminders_once)."""
     if not rows:
         return
-    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in PLANNED_COLUMNS.items())
+    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _PLANNED_COLUMNS.items())
     await db.execute(
-        f"""INSERT INTO reminders ({", ".join(PLANNED_COLUMNS)})
+        f"""INSERT INTO reminders ({", ".join(_PLANNED_COLUMNS)})
             SELECT * FROM unnest({arrays})
             ON CONFLICT ON CONSTRAINT reminders_once DO NOTHING""",  # noqa: S608 (only constant column names)
-        {name: [row[name] for row in rows] for name in PLANNED_COLUMNS})
+        {name: [row[name] for row in rows] for name in _PLANNED_COLUMNS})
 
 
 async def skip(db: Database, reminder_id: int, reason: str, now: datetime) -> None:
